@@ -1,0 +1,1 @@
+"""cocotb testbenches, one folder per design, plus the helpers they share."""

@@ -1,0 +1,34 @@
+"""Helpers shared by the cocotb testbenches of TT designs (plain async functions)."""
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge
+
+from ttsim import registry
+
+
+def design_of(dut) -> registry.Design:
+    """The registered design whose TT top `dut` is (from its module name tt_um_ttsim_<name>)."""
+    return registry.get(dut._name.removeprefix("tt_um_ttsim_"))
+
+
+def clock_period_ns(dut) -> float:
+    return round(1e9 / design_of(dut).clock_hz, 3)
+
+
+async def start(dut, ui_in: int = 0, uio_in: int = 0, reset_cycles: int = 2) -> None:
+    """Starts the clock at the design's clock_hz, sets the inputs and resets the design.
+
+    Reset is released on a falling edge, so the first rising edge after `start` returns is the
+    design's first clock out of reset. rst_n starts high and then goes low: Amaranth's Verilog only
+    leaves X behind under Icarus when reset is held from time 0.
+    """
+    cocotb.start_soon(Clock(dut.clk, clock_period_ns(dut), unit="ns").start())
+    dut.ena.value = 1
+    dut.ui_in.value = ui_in
+    dut.uio_in.value = uio_in
+    dut.rst_n.value = 1
+    await FallingEdge(dut.clk)
+    dut.rst_n.value = 0
+    await ClockCycles(dut.clk, reset_cycles)
+    await FallingEdge(dut.clk)
+    dut.rst_n.value = 1

@@ -1,0 +1,1 @@
+"""Flows: export to Verilog, simulate with cocotb, scaffold new designs, the demo."""

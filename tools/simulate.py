@@ -1,0 +1,120 @@
+"""Runs a design's cocotb suites on Icarus or Verilator through cocotb's Python runner.
+
+Each (simulator, wave format) pair builds in its own folder under build/<name>/, so switching
+between them never forces a rebuild of the others. The verdict comes from the runner's results
+file (tests and failures counted there), never from reading the log.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttsim import toolchain
+from ttsim.errors import TtsimError
+from ttsim.paths import BUILD_DIR
+from ttsim.registry import Design
+from ttsim.tools import export
+
+WAVE_FORMATS = ("vcd", "fst")
+TIMESCALE = ("1ns", "1ps")
+
+
+@dataclass
+class SuiteResult:
+    tests: int
+    failed: int
+    results_xml: Path
+    waves: Path | None
+
+    @property
+    def passed(self) -> bool:
+        return self.tests > 0 and self.failed == 0
+
+
+def _runner(sim: str, waves: str | None):
+    from cocotb_tools.runner import Icarus, Verilator
+
+    if sim == "verilator":
+        return Verilator()
+
+    class IcarusWaves(Icarus):
+        # cocotb's runner always asks vvp for FST; the last dump flag wins, so swap it for VCD.
+        def _test_command(self):
+            commands = super()._test_command()
+            if waves == "vcd":
+                commands = [["-vcd" if arg == "-fst" else arg for arg in cmd] for cmd in commands]
+            return commands
+
+    return IcarusWaves()
+
+
+@contextlib.contextmanager
+def _outside_pytest():
+    """cocotb's runner changes its behaviour under pytest (it exits on failures); ttsim reads the
+    results itself in every case, so hide pytest's marker while the runner works."""
+    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = saved
+
+
+def _build_args(sim: str, waves: str | None) -> list[str]:
+    if sim == "verilator":
+        # Amaranth's Verilog is correct but not lint-clean for Verilator's style warnings.
+        args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"]
+        if waves == "fst":
+            args.append("--trace-fst")
+        return args
+    return []
+
+
+def run_suite(design: Design, sim: str = "icarus", waves: str | None = None,
+              test_filter: str | None = None, extra_env: dict | None = None) -> SuiteResult:
+    """Builds the design and runs all its cocotb test modules in one simulation."""
+    toolchain.require_simulator(sim)
+    if waves is not None and waves not in WAVE_FORMATS:
+        raise TtsimError(f"unknown wave format {waves!r} (choose from {', '.join(WAVE_FORMATS)})")
+    if not design.tests:
+        raise TtsimError(f"design {design.name!r} lists no cocotb tests in its design.toml")
+    verilog = export.build(design).verilog
+    build_dir = BUILD_DIR / design.name / (f"sim_{sim}" + (f"_{waves}" if waves else ""))
+    runner = _runner(sim, waves)
+    results_xml = build_dir / "results.xml"
+    with _outside_pytest():
+        try:
+            runner.build(sources=[verilog], hdl_toplevel=design.top_module, build_dir=build_dir,
+                         waves=waves is not None, timescale=TIMESCALE,
+                         build_args=_build_args(sim, waves))
+        except (subprocess.CalledProcessError, SystemExit) as error:
+            raise TtsimError(f"the {sim} build of {design.name!r} failed (its output is above)"
+                             ) from error
+        plusargs = []
+        if sim == "icarus" and waves:
+            plusargs.append(f"+dumpfile_path={build_dir / design.top_module}.{waves}")
+        try:
+            runner.test(test_module=design.test_modules, hdl_toplevel=design.top_module,
+                        build_dir=build_dir, waves=waves is not None, timescale=TIMESCALE,
+                        plusargs=plusargs, results_xml=str(results_xml), test_filter=test_filter,
+                        extra_env=extra_env or {})
+        except SystemExit as error:
+            if not results_xml.is_file():
+                raise TtsimError(f"the {sim} simulation of {design.name!r} ended abnormally "
+                                 f"(exit {error.code}) before writing results") from None
+    from cocotb_tools.check_results import get_results
+
+    tests, failed = get_results(results_xml)
+    if tests == 0 and test_filter:
+        raise TtsimError(f"no test of {design.name!r} matches {test_filter!r}")
+    return SuiteResult(tests, failed, results_xml, _waves_file(design, sim, waves, build_dir))
+
+
+def _waves_file(design: Design, sim: str, waves: str | None, build_dir: Path) -> Path | None:
+    if waves is None:
+        return None
+    path = build_dir / (f"{design.top_module}.{waves}" if sim == "icarus" else f"dump.{waves}")
+    return path if path.is_file() else None
