@@ -27,8 +27,13 @@ async def start(dut, ui_in: int = 0, uio_in: int = 0, reset_cycles: int = 2) -> 
     dut.ui_in.value = ui_in
     dut.uio_in.value = uio_in
     dut.rst_n.value = 1
+    await reset(dut, reset_cycles)
+
+
+async def reset(dut, cycles: int = 2) -> None:
+    """Holds rst_n low for `cycles` rising edges, from one falling edge to another."""
     await FallingEdge(dut.clk)
     dut.rst_n.value = 0
-    await ClockCycles(dut.clk, reset_cycles)
+    await ClockCycles(dut.clk, cycles)
     await FallingEdge(dut.clk)
     dut.rst_n.value = 1

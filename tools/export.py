@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from amaranth.hdl import UnusedElaboratable
 
 from ttsim.errors import TtsimError
 from ttsim.paths import BUILD_DIR, DESIGNS_DIR, PACKAGE_DIR
@@ -55,6 +58,14 @@ def _fingerprint(design: Design) -> str:
     return digest.hexdigest()
 
 
+def _elaboration_error(design: Design, error: Exception) -> TtsimError:
+    # The half-built modules left behind would each warn that they were never used: noise here.
+    warnings.simplefilter("ignore", UnusedElaboratable)
+    first_line = next(iter(str(error).splitlines()), "")
+    return TtsimError(f"design {design.name!r} failed to elaborate: "
+                      f"{type(error).__name__}: {first_line}")
+
+
 def elaborate(design: Design):
     """The design's TT top, constructed; construction errors become one-line errors."""
     top_class = design.top_class()
@@ -63,19 +74,17 @@ def elaborate(design: Design):
     except TtsimError:
         raise
     except Exception as error:
-        raise TtsimError(f"design {design.name!r} failed to elaborate: "
-                         f"{type(error).__name__}: {error}") from error
+        raise _elaboration_error(design, error) from error
 
 
 def to_verilog(design: Design, top) -> str:
+    """Verilog of any elaboratable `top` of the design, named as the design's TT top."""
     from amaranth.back import verilog
 
     try:
         text = verilog.convert(top, name=design.top_module, emit_src=False)
     except Exception as error:
-        raise TtsimError(f"design {design.name!r} failed to elaborate: "
-                         f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-                         ) from error
+        raise _elaboration_error(design, error) from error
     return HEADER + _TIME_ZERO_TRIGGER.sub(_ICARUS_TIME_ZERO, text)
 
 
@@ -84,11 +93,11 @@ def build(design: Design, force: bool = False) -> Export:
     out_dir = BUILD_DIR / design.name
     verilog_path = out_dir / f"{design.top_module}.v"
     stamp = out_dir / ".export-stamp"
-    top = elaborate(design)
+    design.top_class()  # imports the design's modules, which the fingerprint covers
     fingerprint = _fingerprint(design)
     if not force and verilog_path.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
         return Export(verilog_path, rebuilt=False)
-    text = to_verilog(design, top)
+    text = to_verilog(design, elaborate(design))
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = verilog_path.with_suffix(".v.tmp")
     tmp.write_text(text)
