@@ -2,14 +2,14 @@
 
 The output is deterministic (no source paths in it) and starts with `default_nettype none`, as TT
 asks. The work is skipped when nothing it depends on changed: the stamp beside the Verilog is a hash
-of every Python source the elaboration imported from the project, the metadata and the Amaranth
-version.
+of the design's Python sources (with the designs and ttsim modules they import), its metadata and
+the Amaranth version.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 from amaranth.hdl import UnusedElaboratable
 
 from ttsim.errors import TtsimError
-from ttsim.paths import BUILD_DIR, DESIGNS_DIR, PACKAGE_DIR
+from ttsim.paths import BUILD_DIR, PACKAGE_DIR
 from ttsim.registry import METADATA_FILE, Design
 
 HEADER = "`default_nettype none\n"
@@ -37,23 +37,39 @@ class Export:
     rebuilt: bool
 
 
-def _project_sources() -> list[Path]:
-    """Files of the project's own modules loaded so far (designs and the ttsim core)."""
-    roots = (DESIGNS_DIR, PACKAGE_DIR)
-    files = set()
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and any(Path(path).resolve().is_relative_to(r) for r in roots):
-            files.add(Path(path).resolve())
+# Imports that reach another design's folder or a ttsim core module.
+_DESIGN_IMPORT = re.compile(r"(?:ttsim\.designs\.|from \.\.)(\w+)")
+_CORE_IMPORT = re.compile(r"from ttsim import ([\w, ]+)|(?:from|import) ttsim\.(\w+)")
+
+
+def design_sources(folder: Path) -> list[Path]:
+    """The Python files a design folder's code depends on: its own, those of the designs it
+    imports (followed transitively) and the ttsim core modules they import. Deterministic,
+    unlike the set of modules a process happens to have loaded."""
+    folders, files, pending = set(), set(), [folder]
+    while pending:
+        current = pending.pop()
+        if current in folders or not current.is_dir():
+            continue
+        folders.add(current)
+        for path in sorted(current.glob("*.py")):
+            files.add(path)
+            text = path.read_text()
+            pending += [current.parent / name for name in _DESIGN_IMPORT.findall(text)]
+            for names, module in _CORE_IMPORT.findall(text):
+                for name in [module] if module else names.split(","):
+                    candidate = PACKAGE_DIR / f"{name.strip()}.py"
+                    if candidate.is_file():
+                        files.add(candidate)
     return sorted(files)
 
 
-def _fingerprint(design: Design) -> str:
+def _fingerprint(design: Design, top: str) -> str:
     import amaranth
 
-    digest = hashlib.sha256(f"amaranth {amaranth.__version__}\n".encode())
-    for path in [design.folder / METADATA_FILE, *_project_sources()]:
-        digest.update(str(path.relative_to(path.parent.parent)).encode())
+    digest = hashlib.sha256(f"{top}\namaranth {amaranth.__version__}\n".encode())
+    for path in [design.folder / METADATA_FILE, *design_sources(design.folder)]:
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -88,13 +104,19 @@ def to_verilog(design: Design, top) -> str:
     return HEADER + _TIME_ZERO_TRIGGER.sub(_ICARUS_TIME_ZERO, text)
 
 
-def build(design: Design, force: bool = False) -> Export:
-    """Writes build/<name>/<top>.v unless it is up to date."""
+def build(design: Design, force: bool = False, top: str | None = None) -> Export:
+    """Writes build/<name>/<top module>.v unless it is up to date.
+
+    top: another "module:Class" of the design to convert instead of its TT top (a native top
+    for the fast path); it is written to build/<name>/native-<Class>.v, under the same module name.
+    """
+    if top is not None:
+        design = dataclasses.replace(design, top=top)
     out_dir = BUILD_DIR / design.name
-    verilog_path = out_dir / f"{design.top_module}.v"
-    stamp = out_dir / ".export-stamp"
-    design.top_class()  # imports the design's modules, which the fingerprint covers
-    fingerprint = _fingerprint(design)
+    stem = design.top_module if top is None else f"native-{top.partition(':')[2]}"
+    verilog_path = out_dir / f"{stem}.v"
+    stamp = out_dir / f".{stem}.stamp"
+    fingerprint = _fingerprint(design, design.top)
     if not force and verilog_path.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
         return Export(verilog_path, rebuilt=False)
     text = to_verilog(design, elaborate(design))

