@@ -57,6 +57,104 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    import json
+
+    from ttsim import registry
+    from ttsim.tools import synth
+
+    result = synth.estimate(registry.get(args.name))
+    print(json.dumps(result, indent=2) if args.json else "\n".join(synth.describe(result)))
+    return 0
+
+
+def cmd_tapeout(args) -> int:
+    from ttsim import registry
+    from ttsim.tools import tapeout
+
+    return tapeout.main(registry.get(args.name), args.out, force=args.force,
+                        run_check=not args.no_check)
+
+
+def cmd_check(args) -> int:
+    from ttsim.tools import check
+
+    return check.main(args.dir, as_json=args.json, simulate=not args.no_sim)
+
+
+def cmd_fets(args) -> int:
+    from ttsim import registry
+    from ttsim.tools import fets
+
+    path, netlist = fets.build(registry.get(args.name), module=args.module, cells=args.cells)
+    if args.out:
+        import shutil
+
+        try:
+            shutil.copyfile(path, args.out)
+        except OSError as error:
+            raise TtsimError(f"cannot write {args.out}: {error.strerror}") from None
+        path = args.out
+    print(f"{path}: {fets.summary(netlist)}")
+    return 0
+
+
+def cmd_switch(args) -> int:
+    import json
+
+    from ttsim import registry
+    from ttsim.tools import fets, switch_check
+
+    design = registry.get(args.name)
+    if not args.check:
+        raise TtsimError("`ttsim switch` runs the co-simulation check: add --check")
+    if args.cycles < 1:
+        raise TtsimError("--cycles must be at least 1")
+    stimulus = switch_check.RandomInputs(args.seed)
+    if args.ram:
+        from pathlib import Path
+
+        try:
+            image = Path(args.ram).read_bytes()
+        except OSError as error:
+            raise TtsimError(f"cannot read {args.ram}: {error.strerror}") from None
+        stimulus = switch_check.Bus6502Memory(image, start=args.pc)
+    path, netlist = fets.build(design)
+    result = switch_check.check_design(design, path, netlist, cycles=args.cycles,
+                                       stimulus=stimulus)
+    summary = result.as_json()
+    if args.ram:
+        summary["opcode_fetches"] = stimulus.opcode_fetches
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        if args.ram:
+            print(f"the CPU fetched {stimulus.opcode_fetches} opcodes")
+        verdict = f"first mismatch: {result.mismatches[0]}" if result.mismatches else "0 mismatches"
+        print(f"{design.name}: {result.cycles} cycles, {result.compared_nets} nets compared each "
+              f"cycle, {result.transistors} transistors, "
+              f"{result.half_cycles_per_s:,.0f} half-cycles/s at switch level: {verdict}")
+    return 1 if result.mismatches else 0
+
+
+def cmd_run(args) -> int:
+    from ttsim.tools import run
+
+    return run.main(args)
+
+
+def cmd_bench(args) -> int:
+    from ttsim.tools import bench
+
+    return bench.main(args)
+
+
+def cmd_view(args) -> int:
+    from ttsim.viewer import app
+
+    return app.run(args)
+
+
 def _with_parents(add_parser, common):
     def add(name, **kwargs):
         return add_parser(name, parents=[common], **kwargs)
@@ -94,6 +192,81 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="design name: lower case letters, digits and '_'")
     p.add_argument("--author", default="", help="author for the metadata (default: git's user.name)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("synth", help="Yosys synthesis estimate: cells, flip-flops, sky130 area, tiles")
+    p.add_argument("name", help="design name (see `ttsim list`)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("tapeout", help="write a Tiny Tapeout project repository for a design")
+    p.add_argument("name", help="design name (see `ttsim list`)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder of the TT project")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite generated files even where they were edited since")
+    p.add_argument("--no-check", action="store_true", help="skip `ttsim check` at the end")
+    p.set_defaults(func=cmd_tapeout)
+
+    p = sub.add_parser("check", help="check a TT project folder the way Tiny Tapeout's tools do")
+    p.add_argument("dir", help="folder of the TT project (with info.yaml)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--no-sim", action="store_true",
+                   help="skip the RTL and gate-level simulations (the slow checks)")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("fets", help="expand a design into CMOS transistors (ttsim-fets-1 JSON)")
+    p.add_argument("name", help="design name (see `ttsim list`)")
+    p.add_argument("--module", metavar="PATH", help="only this submodule, e.g. 'counter'")
+    p.add_argument("--cells", choices=["cmos2", "cmos3"], default="cmos2",
+                   help="gates Yosys maps to: NAND/NOR/NOT (cmos2), plus AOI3/OAI3 (cmos3)")
+    p.add_argument("--out", metavar="FILE.json", help="also copy the netlist here")
+    p.set_defaults(func=cmd_fets)
+
+    p = sub.add_parser("switch", help="run a design at switch level against its RTL")
+    p.add_argument("name", help="design name (see `ttsim list`)")
+    p.add_argument("--cycles", type=int, default=10_000, help="clock cycles (default: 10000)")
+    p.add_argument("--check", action="store_true",
+                   help="compare outputs and flip-flops with the RTL")
+    p.add_argument("--seed", type=int, default=1, help="seed of the random inputs (default: 1)")
+    p.add_argument("--ram", metavar="FILE.bin",
+                   help="instead of random inputs, serve the cpu6502 bus from this 64 KB image")
+    p.add_argument("--pc", type=lambda text: int(text, 0), metavar="ADDR",
+                   help="with --ram: start address, written into the reset vector (e.g. 0x0400)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_switch)
+
+    from ttsim.tools import bench, run
+
+    p = sub.add_parser("run", help="run a design at full speed through the Verilator fast path")
+    run.add_arguments(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("bench", help="cycles per second of pysim, cocotb (Icarus, Verilator) "
+                       "and the fast path on the same stimulus")
+    bench.add_arguments(p)
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("view", help="view a VCD/FST trace with the design's panels, or capture it "
+                       "headless (--screenshot, --record)")
+    p.add_argument("trace", nargs="?", help="VCD or FST file")
+    p.add_argument("--live", metavar="NAME", help="instead of a trace, run design NAME on the fast "
+                   "path and watch it live")
+    p.add_argument("--design", metavar="NAME", help="design whose panels to show (default: the "
+                   "one whose TT top is in the trace)")
+    p.add_argument("--signals", metavar="A,B,...", help="signals to show, full names or unique "
+                   "tails, each optionally NAME:FORMAT (hex, unsigned, signed, binary, ascii, "
+                   "analog)")
+    p.add_argument("--gtkw", metavar="FILE", help="take the signal list from a GTKWave save file")
+    p.add_argument("--view", metavar="FILE", help="restore a view saved from the window (S key)")
+    p.add_argument("--at", metavar="TIME", help="cursor time, e.g. 120us or 5000 (trace ticks)")
+    p.add_argument("--from", dest="start", metavar="T1", help="start of the time window")
+    p.add_argument("--to", dest="end", metavar="T2", help="end of the time window")
+    p.add_argument("--size", default="1280x720", metavar="WxH", help="picture/window size")
+    p.add_argument("--screenshot", metavar="OUT.png", help="write one frame and exit (no display "
+                   "needed)")
+    p.add_argument("--record", metavar="OUT.gif", help="write a GIF of the cursor sweeping "
+                   "--from T1 --to T2 and exit")
+    p.add_argument("--frames", type=int, default=40, help="GIF frames (default: 40)")
+    p.add_argument("--fps", type=float, default=10.0, help="GIF frames per second (default: 10)")
+    p.set_defaults(func=cmd_view)
     return parser
 
 
