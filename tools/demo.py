@@ -1,56 +1,54 @@
-"""`make demo`: the main job on the embedded default design.
+"""`make demo`: the main job on the embedded default designs.
 
-For now: build `hello`, run its cocotb suite on Icarus with waves, and write what would be shown
-into out/demo/ (a summary of the trace: the digits the display showed and when).
+Until the Atari 2600 takes over: `hello` is built and its cocotb suite run on Icarus with waves,
+and the viewer draws the trace; `markov_art` runs on the Verilator fast path and its first VGA
+frames are captured. Without a display, what would be shown is written into out/demo/ and the
+paths printed; with one, the viewer opens live on markov_art afterwards.
 """
 from __future__ import annotations
 
+import os
 import sys
 
-import pywellen
-
-from ttsim import registry
+from ttsim import cli, fast, registry
 from ttsim.errors import TtsimError
 from ttsim.paths import OUT_DIR
-from ttsim.tools import export, simulate
+from ttsim.tools import simulate
+from ttsim.viewer.app import has_display
 
-DESIGN = "hello"
-
-
-def digit_timeline(trace_path, top: str) -> list[tuple[int, int]]:
-    """(time in ps, digit) each time the digit on uio_out[3:0] changes."""
-    trace = pywellen.Waveform(str(trace_path))
-    var = next((v for v in trace.all_vars() if v.full_name == f"{top}.uio_out"), None)
-    if var is None:
-        raise TtsimError(f"{trace_path}: no {top}.uio_out in the trace")
-    changes = var.signal
-    timeline = []
-    for index in range(len(changes)):
-        time, value = changes[index]
-        if isinstance(value, int) and (not timeline or timeline[-1][1] != value & 0xF):
-            timeline.append((time, value & 0xF))
-    return timeline
+OUT = OUT_DIR / "demo"
 
 
-def main() -> int:
-    design = registry.get(DESIGN)
-    print(f"demo: building {design.name} ({design.title})")
-    print(f"demo: wrote {export.build(design).verilog}")
+def hello_waves() -> int:
+    design = registry.get("hello")
+    print(f"demo: {design.title}: cocotb suite on Icarus, with waves")
     result = simulate.run_suite(design, sim="icarus", waves="vcd")
     if not result.passed:
         print(f"demo: {result.failed} of {result.tests} tests failed; see {result.results_xml}")
         return 1
-    out = OUT_DIR / "demo"
-    out.mkdir(parents=True, exist_ok=True)
-    summary = out / f"{design.name}-trace.txt"
-    timeline = digit_timeline(result.waves, design.top_module)
-    lines = [f"{design.title}", f"trace: {result.waves}",
-             f"{result.tests} cocotb tests passed on Icarus", "",
-             "time (ns)   digit on the display"]
-    lines += [f"{time / 1000:>10.0f}   {digit:X}" for time, digit in timeline]
-    summary.write_text("\n".join(lines) + "\n")
-    print(f"demo: {result.tests} tests passed; waves: {result.waves}")
-    print(f"demo: wrote {summary}")
+    print(f"demo: {result.tests} tests passed; waves in {result.waves}")
+    return cli.main(["view", str(result.waves), "--screenshot", str(OUT / "hello_view.png"),
+                     "--from", "0", "--to", "440us", "--at", "300us", "--size", "1100x360"])
+
+
+def markov_frames() -> None:
+    design = registry.get("markov_art")
+    print(f"demo: {design.title}: 3 VGA frames through the fast path")
+    frames = OUT / "markov_art"
+    result = fast.run(design, frames=3, png_dir=frames)
+    print(f"demo: {result.report['cycles']:,} cycles at {result.report['cycles_per_s']:,.0f} cycles/s; "
+          f"wrote {frames}/*.png")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    status = hello_waves()
+    if status:
+        return status
+    markov_frames()
+    if has_display() and not os.environ.get("CI"):
+        return cli.main(["view", "--live", "markov_art"])
+    print(f"demo: no display here: the pictures are in {OUT}")
     return 0
 
 
