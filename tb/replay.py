@@ -15,7 +15,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from ttsim.tb.tt import clock_period_ns
+from ttsim.tb.tt import clock_period_ps
 
 INPUTS = ("ui_in", "uio_in", "rst_n")
 OUTPUTS = ("uo_out", "uio_out", "uio_oe")
@@ -34,7 +34,7 @@ async def replay(dut):
     signals = {name: getattr(dut, name) for name in INPUTS}
     outputs = {name: getattr(dut, name) for name in OUTPUTS}
     recorded = {name: np.zeros(cycles, dtype=np.int16) for name in OUTPUTS}
-    cocotb.start_soon(Clock(dut.clk, clock_period_ns(dut), unit="ns").start())
+    cocotb.start_soon(Clock(dut.clk, clock_period_ps(dut), unit="ps").start())
     dut.ena.value = 1
     dut.ui_in.value = dut.uio_in.value = 0
     # rst_n high at time 0 and driven by the stimulus later: Icarus keeps Amaranth's registers X

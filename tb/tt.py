@@ -11,8 +11,9 @@ def design_of(dut) -> registry.Design:
     return registry.get(dut._name.removeprefix("tt_um_ttsim_"))
 
 
-def clock_period_ns(dut) -> float:
-    return round(1e9 / design_of(dut).clock_hz, 3)
+def clock_period_ps(dut) -> int:
+    """The design's clock period in whole picoseconds, even so that it splits into two halves."""
+    return 2 * round(1e12 / design_of(dut).clock_hz / 2)
 
 
 async def start(dut, ui_in: int = 0, uio_in: int = 0, reset_cycles: int = 2) -> None:
@@ -22,7 +23,7 @@ async def start(dut, ui_in: int = 0, uio_in: int = 0, reset_cycles: int = 2) -> 
     design's first clock out of reset. rst_n starts high and then goes low: Amaranth's Verilog only
     leaves X behind under Icarus when reset is held from time 0.
     """
-    cocotb.start_soon(Clock(dut.clk, clock_period_ns(dut), unit="ns").start())
+    cocotb.start_soon(Clock(dut.clk, clock_period_ps(dut), unit="ps").start())
     dut.ena.value = 1
     dut.ui_in.value = ui_in
     dut.uio_in.value = uio_in

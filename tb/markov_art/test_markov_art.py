@@ -15,7 +15,7 @@ from cocotb.triggers import Timer
 
 from ttsim.designs.markov_art import reference as ref
 from ttsim.paths import BUILD_DIR
-from ttsim.tb.tt import clock_period_ns, start
+from ttsim.tb.tt import clock_period_ps, start
 
 # The VGA numbers, spelled out here from the 640x480@60 standard rather than taken from the model.
 LINE_CLOCKS, FRAME_LINES = 800, 525
@@ -52,7 +52,7 @@ async def capture(dut, settings: ref.Settings, clocks: int, changes=()) -> np.nd
     """Resets the design with `settings` on the inputs, runs `clocks` clocks and returns uo_out
     after each. `changes` are (clock, Settings) pairs: new inputs from that clock on."""
     await start(dut, ui_in=settings.ui_in, uio_in=settings.uio_in)
-    period_ps = clock_period_ns(dut) * 1000
+    period_ps = clock_period_ps(dut)
     # `start` returns at the falling edge that releases reset; the first clock is half a period on.
     first_edge = get_sim_time("ps") + period_ps / 2
     recorder = OutputRecorder(dut)

@@ -36,7 +36,7 @@ TRACE_FORMATS = {".vcd": 1, ".fst": 2}  # trace file suffix -> TTSIM_TRACE value
 VERILATOR_FLAGS = ("--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "fast",
                    "--noassert", "--no-timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
                    "--prefix", "Vtop")
-CXX_FLAGS = "-fPIC -O2"
+CXX_FLAGS = "-fPIC -O3"
 
 _PORT = re.compile(r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?(\S+)\s*;", re.MULTILINE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
