@@ -96,6 +96,7 @@ def test_run_records_pins(hello, tmp_path, capsys):
     (["--cycles", "10", "--ram", "/nonexistent/ram.bin"], "RAM file /nonexistent/ram.bin does not exist"),
     (["--cycles", "10", "--stop-when", "uio_out=3"], "cannot read 'uio_out=3'"),
     ([], "say when to stop"),
+    (["--cycles", "10", "--frames", "1", "--record", "pins.npz"], "cannot be combined"),
 ])
 def test_bad_input_is_a_one_line_error(hello, capsys, args, message):
     code, out, err = run_cli(capsys, *args)

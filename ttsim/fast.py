@@ -452,6 +452,9 @@ def run(design: str | Design, *, cycles: int | None = None, native: bool | None 
         raise TtsimError("the cycle count must be positive")
     if record and not cycles:
         raise TtsimError("recording pins needs a cycle count")
+    if record and frames:
+        raise TtsimError("recording pins and capturing VGA frames cannot be combined: "
+                         "record with a cycle count alone")
     ram_bytes = _read_file(ram, "RAM") if ram is not None else None
     rom_bytes = _read_file(rom, "ROM") if rom is not None else None
     if ram_bytes is not None and len(ram_bytes) > 65536:
