@@ -41,12 +41,16 @@ class CPU6502(wiring.Component):
     a JAM opcode has halted the CPU (only reset leaves that).
 
     `address_bits` below 16 drops the upper address lines; `interrupts=False` ignores `irq`/`nmi`
-    (the 6507 has neither pin).
+    (the 6507 has neither pin). Reset keeps A, X, Y, S, P and PC as the NMOS part does;
+    `reset_registers=True` clears them too (to 0, P to $34), for chips whose gate-level simulation
+    must not start from unknown values.
     """
 
-    def __init__(self, address_bits: int = 16, interrupts: bool = True):
+    def __init__(self, address_bits: int = 16, interrupts: bool = True,
+                 reset_registers: bool = False):
         self.address_bits = address_bits
         self.interrupts = interrupts
+        self.reset_registers = reset_registers
         super().__init__({
             "addr": Out(address_bits),
             "data_out": Out(8),
@@ -77,9 +81,10 @@ class CPU6502(wiring.Component):
 
     def _sequencer(self, m, address):
         # Reset leaves the programmer's registers alone (its sequence only moves S and sets I).
-        pc = Signal(16, reset_less=True)
-        a, x, y, s = (Signal(8, reset_less=True, name=name) for name in ("a", "x", "y", "s"))
-        p = Signal(8, init=0x34, reset_less=True)
+        kept = not self.reset_registers
+        pc = Signal(16, reset_less=kept)
+        a, x, y, s = (Signal(8, reset_less=kept, name=name) for name in ("a", "x", "y", "s"))
+        p = Signal(8, init=0x34, reset_less=kept)
         ir = Signal(8)
         ad = Signal(16)          # effective address being built
         ptr = Signal(8)          # zero-page pointer of (zp,X) and (zp),Y

@@ -11,6 +11,8 @@ uo_out[0] is R/W (1 = read), uo_out[1] SYNC (opcode fetch), uo_out[2] high once 
 halted the CPU; all three hold for the whole bus cycle. Inputs, active high: ui_in[0] HALT (stalls
 the CPU on read cycles: RDY low), ui_in[1] IRQ (level), ui_in[2] NMI (rising edge). rst_n is the
 reset pin: after it the CPU runs the reset sequence and starts at the address read from $FFFC.
+Unlike the NMOS part, reset also clears A, X, Y, S, P and PC, so that a gate-level simulation of
+the chip (TT's `GATES=yes`) starts from known values.
 """
 from amaranth.hdl import EnableInserter, Module, Signal
 
@@ -31,7 +33,7 @@ class CPU6502Top(TinyTapeoutTop):
             m.d.sync += phase.eq(0)
         data_phase = phase == PHASES - 1
 
-        cpu = CPU6502()
+        cpu = CPU6502(reset_registers=True)
         m.submodules.cpu = EnableInserter({"sync": data_phase})(cpu)
         m.d.comb += [
             cpu.data_in.eq(self.uio_in),
