@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -284,3 +285,18 @@ def summary(netlist: dict) -> str:
     cells = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
     return (f"{len(netlist['transistors'])} transistors, {netlist['nodes']} nodes, "
             f"{len(netlist['flipflops'])} flip-flops ({cells})")
+
+
+def main(args) -> int:
+    """`ttsim fets NAME [--module PATH] [--cells ...] [--out FILE.json]`."""
+    from ttsim import registry
+
+    path, netlist = build(registry.get(args.name), module=args.module, cells=args.cells)
+    if args.out:
+        try:
+            shutil.copyfile(path, args.out)
+        except OSError as error:
+            raise TtsimError(f"cannot write {args.out}: {error.strerror}") from None
+        path = args.out
+    print(f"{path}: {summary(netlist)}")
+    return 0

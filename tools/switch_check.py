@@ -10,10 +10,12 @@ its names the RTL has, with the numbering the Verilog backend gives anonymous si
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ttsim.errors import TtsimError
 from ttsim.registry import Design
@@ -224,3 +226,37 @@ def check(top, top_name: str, netlist_path, netlist: dict, cycles: int,
     result.switch_seconds = switch_time
     result.group_evaluations = switch.stats()["group_evaluations"]
     return result
+
+
+def main(args) -> int:
+    """`ttsim switch NAME --cycles N --check [--json] [--seed S] [--ram IMAGE --pc ADDR]`."""
+    from ttsim import registry
+    from ttsim.tools import fets
+
+    design = registry.get(args.name)
+    if not args.check:
+        raise TtsimError("`ttsim switch` runs the co-simulation check: add --check")
+    if args.cycles < 1:
+        raise TtsimError("--cycles must be at least 1")
+    stimulus = RandomInputs(args.seed)
+    if args.ram:
+        try:
+            image = Path(args.ram).read_bytes()
+        except OSError as error:
+            raise TtsimError(f"cannot read {args.ram}: {error.strerror}") from None
+        stimulus = Bus6502Memory(image, start=args.pc)
+    path, netlist = fets.build(design)
+    result = check_design(design, path, netlist, cycles=args.cycles, stimulus=stimulus)
+    summary = result.as_json()
+    if args.ram:
+        summary["opcode_fetches"] = stimulus.opcode_fetches
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        if args.ram:
+            print(f"the CPU fetched {stimulus.opcode_fetches} opcodes")
+        verdict = f"first mismatch: {result.mismatches[0]}" if result.mismatches else "0 mismatches"
+        print(f"{design.name}: {result.cycles} cycles, {result.compared_nets} nets compared each "
+              f"cycle, {result.transistors} transistors, "
+              f"{result.half_cycles_per_s:,.0f} half-cycles/s at switch level: {verdict}")
+    return 1 if result.mismatches else 0

@@ -83,58 +83,15 @@ def cmd_check(args) -> int:
 
 
 def cmd_fets(args) -> int:
-    from ttsim import registry
     from ttsim.tools import fets
 
-    path, netlist = fets.build(registry.get(args.name), module=args.module, cells=args.cells)
-    if args.out:
-        import shutil
-
-        try:
-            shutil.copyfile(path, args.out)
-        except OSError as error:
-            raise TtsimError(f"cannot write {args.out}: {error.strerror}") from None
-        path = args.out
-    print(f"{path}: {fets.summary(netlist)}")
-    return 0
+    return fets.main(args)
 
 
 def cmd_switch(args) -> int:
-    import json
+    from ttsim.tools import switch_check
 
-    from ttsim import registry
-    from ttsim.tools import fets, switch_check
-
-    design = registry.get(args.name)
-    if not args.check:
-        raise TtsimError("`ttsim switch` runs the co-simulation check: add --check")
-    if args.cycles < 1:
-        raise TtsimError("--cycles must be at least 1")
-    stimulus = switch_check.RandomInputs(args.seed)
-    if args.ram:
-        from pathlib import Path
-
-        try:
-            image = Path(args.ram).read_bytes()
-        except OSError as error:
-            raise TtsimError(f"cannot read {args.ram}: {error.strerror}") from None
-        stimulus = switch_check.Bus6502Memory(image, start=args.pc)
-    path, netlist = fets.build(design)
-    result = switch_check.check_design(design, path, netlist, cycles=args.cycles,
-                                       stimulus=stimulus)
-    summary = result.as_json()
-    if args.ram:
-        summary["opcode_fetches"] = stimulus.opcode_fetches
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        if args.ram:
-            print(f"the CPU fetched {stimulus.opcode_fetches} opcodes")
-        verdict = f"first mismatch: {result.mismatches[0]}" if result.mismatches else "0 mismatches"
-        print(f"{design.name}: {result.cycles} cycles, {result.compared_nets} nets compared each "
-              f"cycle, {result.transistors} transistors, "
-              f"{result.half_cycles_per_s:,.0f} half-cycles/s at switch level: {verdict}")
-    return 1 if result.mismatches else 0
+    return switch_check.main(args)
 
 
 def cmd_run(args) -> int:
