@@ -221,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "needed)")
     p.add_argument("--record", metavar="OUT.gif", help="write a GIF of the cursor sweeping "
                    "--from T1 --to T2 and exit")
+    p.add_argument("--panels", metavar="A,B,...", help="panels to show instead of the design's: "
+                   "pins, vga, lanes, fets (the FET overlay)")
+    p.add_argument("--module", metavar="PATH", help="fets: the module to draw (default: all)")
+    p.add_argument("--fets-zoom", type=float, default=1.0, metavar="Z", help="fets: zoom, 1 "
+                   "shows the whole module, larger centres on --fets-focus (default: 1)")
+    p.add_argument("--fets-focus", metavar="NET", help="fets: the net whose driving cell the "
+                   "zoomed view centres on (default: a flip-flop)")
     p.add_argument("--frames", type=int, default=40, help="GIF frames (default: 40)")
     p.add_argument("--fps", type=float, default=10.0, help="GIF frames per second (default: 10)")
     p.set_defaults(func=cmd_view)

@@ -20,7 +20,8 @@ from ttsim.viewer.view import View
 PANEL_WIDTH = 270
 STATUS_HEIGHT = 22
 DEFAULT_SIZE = (1280, 720)
-PANEL_NAMES = ("pins", "vga", "lanes")
+PANEL_NAMES = ("pins", "vga", "lanes", "fets")
+WAVEFORM_SHARE = 0.4  # of the height, above wide panels (the FET overlay)
 LAZY_ABOVE = 50_000  # changes: converting costs ~1 us each, a picture needs far fewer look-ups
 DEFAULT_SIGNALS = ("clk", "rst_n", "ui_in", "uo_out", "uio_in", "uio_out", "uio_oe")
 
@@ -57,16 +58,17 @@ def _has_vga_pins(design: registry.Design | None) -> bool:
     return "hsync" in uo[7] and "vsync" in uo[3]
 
 
-def choose_panels(trace: Trace, design: registry.Design | None) -> list[PanelSlot]:
-    """Panels named by the design's `[viewer] panels`, else: the TT pins panel when the trace has
-    the TT ports, the VGA monitor when the design's uo pins are TinyVGA's, and the array lanes
+def choose_panels(trace: Trace, design: registry.Design | None, names: list[str] | None = None,
+                  fets_view=None) -> list[PanelSlot]:
+    """Panels named by `names` (`--panels`), else by the design's `[viewer] panels`, else: the TT
+    pins panel when the trace has the TT ports, the VGA monitor when the design's uo pins are TinyVGA's, and the array lanes
     when the design names its lane signals (`[viewer] lanes`) and the trace has them."""
     from ttsim.viewer.pins import PinsPanel, PinValues
     from ttsim.viewer.vga import VgaPanel
 
     ports = trace.tt_top_ports()
     settings = design.sections.get("viewer", {}) if design else {}
-    names = settings.get("panels")
+    names = names if names is not None else settings.get("panels")
     if names is None:
         names = (["pins"] if "uo_out" in ports else []) + (["vga"] if _has_vga_pins(design) else [])
         names += ["lanes"] if settings.get("lanes") and _lanes_slot(trace, design) else []
@@ -74,6 +76,11 @@ def choose_panels(trace: Trace, design: registry.Design | None) -> list[PanelSlo
     for name in names:
         if name not in PANEL_NAMES:
             raise TtsimError(f"unknown viewer panel {name!r} (known: {', '.join(PANEL_NAMES)})")
+        if name == "fets":
+            from ttsim.viewer.fets import FetView, fets_slot
+
+            slots.append(fets_slot(trace, design, fets_view or FetView()))
+            continue
         if name == "lanes":
             slot = _lanes_slot(trace, design)
             if slot is None:
@@ -129,7 +136,8 @@ class Session:
     """A trace, a view and panels; renders frames."""
 
     def __init__(self, trace: Trace, design: registry.Design | None = None,
-                 view: View | None = None, size: tuple[int, int] = DEFAULT_SIZE):
+                 view: View | None = None, size: tuple[int, int] = DEFAULT_SIZE,
+                 panel_names: list[str] | None = None, fets_view=None):
         from ttsim.viewer.waveform import WaveformPane
 
         self.trace = trace
@@ -140,9 +148,14 @@ class Session:
             view.fit(trace.end_time)
         self.view = view
         self.pane = WaveformPane()
-        self.panels = choose_panels(trace, self.design)
+        self.panel_names, self.fets_view = panel_names, fets_view
+        self.choose_panels()
         self.status = theme.TextCache(13)
         self.layout = None
+
+    def choose_panels(self) -> None:
+        """(Re)builds the panels for the current trace, as the session was asked for them."""
+        self.panels = choose_panels(self.trace, self.design, self.panel_names, self.fets_view)
 
     def add_default_rows(self) -> None:
         """The TT ports (or, in other traces, the first signals of the top scope)."""
@@ -156,11 +169,20 @@ class Session:
 
         width, height = surface.get_size()
         surface.fill(theme.BACKGROUND)
-        panel_width = PANEL_WIDTH if self.panels else 0
-        pane = pygame.Rect(0, 0, width - panel_width, height - STATUS_HEIGHT)
+        # Wide panels (the FET overlay) go under the waveforms, the others in the right column.
+        wide = [slot for slot in self.panels if getattr(slot.panel, "wide", False)]
+        column = [slot for slot in self.panels if slot not in wide]
+        panel_width = PANEL_WIDTH if column else 0
+        body_height = height - STATUS_HEIGHT
+        pane_height = int(body_height * WAVEFORM_SHARE) if wide else body_height
+        pane = pygame.Rect(0, 0, width - panel_width, pane_height)
         self.layout = self.pane.draw(surface, pane, self.trace, self.view)
+        wide_height = (body_height - pane_height) // max(len(wide), 1)
+        for number, slot in enumerate(wide):
+            area = pygame.Rect(0, pane_height + 2 + number * wide_height, pane.w, wide_height - 2)
+            slot.panel.draw(surface, area, slot.data_at(self.view.cursor))
         top = 0
-        for slot in self.panels:
+        for slot in column:
             area = pygame.Rect(pane.right + 2, top, panel_width - 2, slot.panel.height(panel_width))
             slot.panel.draw(surface, area, slot.data_at(self.view.cursor))
             top = area.bottom + 2
@@ -230,7 +252,20 @@ def open_session(args, one_shot: bool) -> Session:
     trace = Trace(args.trace, lazy_above=LAZY_ABOVE if one_shot else None)
     design = registry.get(args.design) if args.design else None
     view = View.load(args.view, trace) if args.view else None
-    session = Session(trace, design, view, _size(args.size))
+    panel_names = [name.strip() for name in args.panels.split(",") if name.strip()] \
+        if args.panels else None
+    fets_view = None
+    if (args.module or args.fets_focus or args.fets_zoom != 1) and \
+            "fets" not in (panel_names or []):
+        raise TtsimError("--module, --fets-zoom and --fets-focus are for the FET overlay: "
+                         "add --panels fets")
+    if panel_names and "fets" in panel_names:
+        from ttsim.viewer.fets import FetView
+
+        if args.fets_zoom < 1:
+            raise TtsimError("--fets-zoom must be at least 1 (1: the whole module)")
+        fets_view = FetView(args.module, args.fets_zoom, args.fets_focus)
+    session = Session(trace, design, view, _size(args.size), panel_names, fets_view)
     specs = []
     if args.gtkw:
         specs += read_gtkw(args.gtkw, trace)

@@ -24,7 +24,7 @@ import pygame
 
 from ttsim.errors import TtsimError
 from ttsim.viewer import theme
-from ttsim.viewer.app import Session, choose_panels
+from ttsim.viewer.app import Session
 from ttsim.viewer.formats import FORMATS
 from ttsim.viewer.trace import Scope, Trace
 
@@ -347,7 +347,7 @@ class Window:
         self.view.rows[:] = kept
         self.view.selected = min(self.view.selected, max(0, len(kept) - 1))
         self.session.trace = trace
-        self.session.panels = choose_panels(trace, self.session.design)
+        self.session.choose_panels()
         gone = f" ({dropped} rows gone)" if dropped else ""
         self.message = f"reloaded {trace.path.name}{gone}"
 
