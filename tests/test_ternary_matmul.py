@@ -121,3 +121,23 @@ def test_jobs_through_the_fast_path():
             assert np.array_equal(DRIVER.run(transport, w, x, config).y, reference(w, x, config))
         figures = bench.run(transport, n=4, synthesis=False)
     assert figures["requantized"]["cycles"] > 0 and "tiles_needed" not in figures
+
+
+def test_ttsim_bench_adds_the_accelerator_figures():
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "ttsim", "bench", "ternary_matmul", "--json",
+                          "--cycles", "2000", "--slow-cycles", "200"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert set(report["backends"]) == {"fast", "cocotb_icarus", "cocotb_verilator", "pysim"}
+    for mode in ("requantized", "full_precision"):
+        figures = report[mode]
+        assert 0 < figures["macs_per_cycle"] <= report["array"]["peak_macs_per_cycle"]
+        assert figures["macs_per_cycle"] < figures["pin_bound_macs_per_cycle"]
+    assert report["macs_per_cycle"] == report["requantized"]["macs_per_cycle"]
+    assert report["tiles_needed"] in ("1x1", "1x2", "2x2", "3x2", "4x2", "6x2", "8x2")
+    assert report["cells"] > 1000 and report["flip_flops"] > 0

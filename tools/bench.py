@@ -187,7 +187,26 @@ def bench(design: Design, cycles: int, slow_cycles: int, progress=None) -> dict:
         speed = backends[name]["cycles_per_s"]
         backends[name]["fast_speedup"] = round(fast_speed / speed, 1) if speed else None
     return {"design": design.name, "cycles": cycles, "backends": backends,
-            "timed": "the cycle loop of each backend (build and start-up excluded)"}
+            "timed": "the cycle loop of each backend (build and start-up excluded)",
+            **design_figures(design)}
+
+
+def design_figures(design: Design) -> dict:
+    """What the design's own benchmark adds: design.toml's `[bench] extension = "module:function"`
+    names a function of the design folder that takes the design and returns a JSON object."""
+    import importlib
+
+    extension = design.sections.get("bench", {}).get("extension")
+    if extension is None:
+        return {}
+    module_name, _, function_name = extension.partition(":")
+    try:
+        function = getattr(importlib.import_module(f"{design.package}.{module_name}"),
+                           function_name)
+    except (ImportError, AttributeError) as error:
+        raise TtsimError(f"designs/{design.name}/design.toml: bench extension {extension!r} "
+                         f"cannot be loaded: {error}") from error
+    return function(design)
 
 
 def table(result: dict) -> list[str]:
@@ -199,6 +218,11 @@ def table(result: dict) -> list[str]:
                  "match" if figures["matches_fast"] else f"DIFFER ({figures['first_mismatch']})")
         lines.append(f"{name:18} {figures['cycles']:>11,} {figures['cycles_per_s']:>13,} "
                      f"{(f'{speedup:,.1f}x' if speedup else ''):>10}  {agree}")
+    extra = {key: value for key, value in result.items()
+             if key not in ("design", "cycles", "backends", "timed")}
+    if extra:
+        lines.append(f"{result['design']}'s own figures:")
+        lines += [f"  {key}: {json.dumps(value)}" for key, value in extra.items()]
     return lines
 
 
