@@ -1,0 +1,1 @@
+"""The Atari 2600 (VCS): TIA, RIOT 6532 and cartridge bank switching, in Amaranth."""

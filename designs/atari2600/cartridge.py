@@ -1,0 +1,166 @@
+"""Atari 2600 cartridges: the ROM, its bank-switching scheme, and detecting the scheme from the ROM.
+
+The cartridge sees the CPU's 13 address lines (A12 high selects it) and every bus cycle, because
+bank switching happens on accesses to "hotspot" addresses whatever the data, and the FE scheme
+watches the stack and the data bus.
+
+Schemes: 2K and 4K (no switching); F8 (8K: $1FF8/$1FF9 select 4K bank 0/1), F6 (16K: $1FF6..$1FF9),
+F8SC and F6SC (the same plus 128 bytes of Superchip RAM, written at $1000-$107F and read at
+$1080-$10FF), E0 (8K in 1K slices: $1FE0-$1FE7, $1FE8-$1FEF and $1FF0-$1FF7 select the slice shown
+at $1000, $1400 and $1800; $1C00 always shows the last slice), FE (8K: after an access to $01FE,
+bit 5 of the next byte on the data bus selects the bank, 1 = bank 0). DPC (Pitfall II) is detected
+but not implemented.
+"""
+from amaranth.hdl import Cat, Module, Mux, Signal
+from amaranth.lib import memory, wiring
+from amaranth.lib.wiring import In, Out
+
+from ttsim.errors import TtsimError
+
+SCHEMES = ("2K", "4K", "F8", "F6", "F8SC", "F6SC", "E0", "FE", "DPC")
+BANK_BYTES = 4096
+SUPERCHIP_BYTES = 128
+# Pitfall II: 8K of program, 2K of display data, and (in most dumps) 255 bytes of sound tables.
+DPC_SIZES = (8192 + 2048, 8192 + 2048 + 255)
+
+# Byte sequences (instructions touching the hotspots) that mark E0 and FE programs.
+E0_SIGNATURES = (
+    b"\x8d\xe0\x1f", b"\x8d\xe0\x5f", b"\x8d\xe9\xff", b"\x0c\xe0\x1f",
+    b"\xad\xe0\x1f", b"\xad\xe9\xff", b"\xad\xed\xff", b"\xad\xf3\xbf",
+)
+FE_SIGNATURES = (
+    b"\x20\x00\xd0\xc6\xc5", b"\x20\xc3\xf8\xa5\x82", b"\xd0\xfb\x20\x73\xfe",
+    b"\x20\x00\xf0\x84\xd6",
+)
+
+# The bank each scheme starts in (as Stella starts them).
+START_BANK = {"F8": 1, "F8SC": 1, "F6": 0, "F6SC": 0, "FE": 0}
+E0_START_SLICES = (4, 5, 6)
+FE_HOTSPOT = 0x01FE
+
+
+def has_superchip(rom: bytes) -> bool:
+    """A Superchip ROM leaves the RAM's two 128-byte windows of every 4K bank identical."""
+    banks = [rom[start:start + BANK_BYTES] for start in range(0, len(rom), BANK_BYTES)]
+    return all(bank[:SUPERCHIP_BYTES] == bank[SUPERCHIP_BYTES:2 * SUPERCHIP_BYTES]
+               for bank in banks)
+
+
+def detect_scheme(rom: bytes) -> str:
+    """The bank-switching scheme of a ROM image, decided from its size and contents."""
+    size = len(rom)
+    if size == 0:
+        raise TtsimError("the ROM is empty")
+    if size == 2048:
+        return "2K"
+    if size == 4096:
+        return "4K"
+    if size == 8192:
+        if has_superchip(rom):
+            return "F8SC"
+        if any(signature in rom for signature in E0_SIGNATURES):
+            return "E0"
+        if any(signature in rom for signature in FE_SIGNATURES):
+            return "FE"
+        return "F8"
+    if size in DPC_SIZES:
+        return "DPC"
+    if size == 16384:
+        return "F6SC" if has_superchip(rom) else "F6"
+    raise TtsimError(f"a ROM of {size} bytes fits no supported cartridge scheme "
+                     "(2K, 4K, 8K, 16K, or 10K for DPC)")
+
+
+def check_rom(rom: bytes, scheme: str | None = None) -> str:
+    """The scheme to run `rom` with (detected unless given); TtsimError if it cannot be run."""
+    scheme = scheme or detect_scheme(rom)
+    if scheme not in SCHEMES:
+        raise TtsimError(f"unknown cartridge scheme {scheme!r}; known: " + ", ".join(SCHEMES))
+    if scheme == "DPC":
+        raise TtsimError("DPC cartridges (Pitfall II) are not supported yet")
+    expected = {"2K": 2048, "4K": 4096, "F6": 16384, "F6SC": 16384}.get(scheme, 8192)
+    if len(rom) != expected:
+        raise TtsimError(f"a {scheme} cartridge needs {expected} bytes of ROM, not {len(rom)}")
+    return scheme
+
+
+class Cartridge(wiring.Component):
+    """A cartridge with its ROM and bank switching.
+
+    addr: the CPU address A12..A0.
+    access: a CPU bus cycle ends on this clock (hotspots and RAM act only then).
+    write: that cycle is a write.
+    data_bus: the byte on the data bus in that cycle (written data, or whatever was read).
+    read_data: the cartridge's byte at `addr` (meaningful while A12 is high).
+    """
+
+    addr: In(13)
+    access: In(1)
+    write: In(1)
+    data_bus: In(8)
+    read_data: Out(8)
+
+    def __init__(self, rom: bytes, scheme: str | None = None):
+        self.rom = bytes(rom)
+        self.scheme = check_rom(self.rom, scheme)
+        super().__init__()
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.rom = rom = memory.Memory(shape=8, depth=len(self.rom), init=self.rom)
+        rom_read = rom.read_port(domain="comb")
+        m.d.comb += self.read_data.eq(rom_read.data)
+
+        offset = self.addr[:12]
+        selected = self.addr[12]
+        touched = self.access & selected
+
+        scheme = self.scheme
+        if scheme in ("2K", "4K"):
+            m.d.comb += rom_read.addr.eq(offset)
+        elif scheme in ("F8", "F6", "F8SC", "F6SC"):
+            banks = len(self.rom) // BANK_BYTES
+            bank = Signal(range(banks), init=START_BANK[scheme])
+            first_hotspot = 0xFFA - banks
+            for number in range(banks):
+                with m.If(touched & (offset == first_hotspot + number)):
+                    m.d.sync += bank.eq(number)
+            m.d.comb += rom_read.addr.eq(Cat(offset, bank))
+            if scheme.endswith("SC"):
+                self._superchip(m, offset, selected)
+        elif scheme == "E0":
+            slices = [Signal(3, init=start, name=f"slice{i}")
+                      for i, start in enumerate(E0_START_SLICES)]
+            for segment, slice_register in enumerate(slices):
+                first = 0xFE0 + 8 * segment
+                with m.If(touched & (offset >= first) & (offset < first + 8)):
+                    m.d.sync += slice_register.eq(offset[:3])
+            segment = offset[10:12]
+            current = Mux(segment == 3, 7,
+                          Mux(segment == 2, slices[2], Mux(segment == 1, slices[1], slices[0])))
+            m.d.comb += rom_read.addr.eq(Cat(offset[:10], current))
+        elif scheme == "FE":
+            bank = Signal(init=START_BANK["FE"])
+            after_hotspot = Signal()
+            with m.If(self.access):
+                m.d.sync += after_hotspot.eq(self.addr == FE_HOTSPOT)
+                with m.If(after_hotspot):
+                    m.d.sync += bank.eq(~self.data_bus[5])
+            m.d.comb += rom_read.addr.eq(Cat(offset, bank))
+        return m
+
+    def _superchip(self, m, offset, selected):
+        """128 bytes of RAM: the write port at offsets 0x000-0x07F, the read port at 0x080-0x0FF."""
+        m.submodules.ram = ram = memory.Memory(shape=8, depth=SUPERCHIP_BYTES, init=[])
+        ram_read = ram.read_port(domain="comb")
+        ram_write = ram.write_port()
+        in_write_port = offset < SUPERCHIP_BYTES
+        in_read_port = (offset >= SUPERCHIP_BYTES) & (offset < 2 * SUPERCHIP_BYTES)
+        m.d.comb += [
+            ram_read.addr.eq(offset[:7]),
+            ram_write.addr.eq(offset[:7]),
+            ram_write.data.eq(self.data_bus),
+            ram_write.en.eq(self.access & self.write & selected & in_write_port),
+        ]
+        with m.If(in_read_port):
+            m.d.comb += self.read_data.eq(ram_read.data)
