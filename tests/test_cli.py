@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-SUBCOMMANDS = ["list", "build", "test", "new"]
+SUBCOMMANDS = ["list", "build", "test", "new", "run", "bench", "view", "synth", "tapeout", "check",
+               "fets", "switch"]
 
 
 def test_help_lists_every_subcommand(ttsim):
