@@ -11,6 +11,9 @@ functional test checks decimal mode instead.
 """
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ttsim.tb.cpu6502 import busmodel
 from ttsim.tb.cpu6502.busmodel import Registers
 from ttsim.tb.cpu6502.harness import CpuBench
@@ -73,3 +76,10 @@ def run_lockstep(seed: int, instructions: int) -> int:
 
 def test_ten_thousand_random_instructions_agree_with_py65():
     assert run_lockstep(seed=2600, instructions=INSTRUCTIONS) >= 10_000
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_short_programs_from_hypothesis_agree_with_py65(seed):
+    """Hypothesis picks the memory images (by seed) and keeps any that fails in its database."""
+    assert run_lockstep(seed=seed, instructions=300) > 0
