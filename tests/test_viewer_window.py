@@ -208,3 +208,32 @@ def test_live_window_runs_the_fast_path_and_flips_switches():
         screen = pygame.Surface(SIZE)
         window.draw(screen)
         assert session.panels and session.layout.row_count == len(session.view.rows)
+
+
+def test_fet_overlay_keys_zoom_and_focus(hello_traces, tmp_path):  # noqa: F811
+    pygame.font.init()
+    path = tmp_path / "hello.vcd"
+    shutil.copy(hello_traces["icarus"], path)
+    trace = Trace(path)
+    session = Session(trace, size=SIZE, panel_names=["fets"])
+    for spec in ("clk", "counter.digit"):
+        session.view.add(trace, spec)
+    window = Window(session, tmp_path / "saved.json")
+    window.draw(pygame.Surface(SIZE))
+    overlay = session.panels[0].panel
+    key(window, pygame.K_z, text="z")
+    key(window, pygame.K_z, text="z")
+    assert overlay.view.zoom == 4
+    key(window, pygame.K_x, text="x")
+    assert overlay.view.zoom == 2
+    for _ in range(3):
+        key(window, pygame.K_x, text="x")
+    assert overlay.view.zoom == 1  # never below the whole module
+    window.view.selected = 1  # counter.digit: a bus, so the cell driving its bit 0
+    key(window, pygame.K_o, text="o")
+    assert overlay.view.focus == "counter.digit[0]"
+    assert overlay.focus.net == "counter.digit[0]"
+    window.view.selected = 0  # clk is an input: no cell drives it
+    key(window, pygame.K_o, text="o")
+    assert "no cell" in window.message and overlay.view.focus == "counter.digit[0]"
+    window.draw(pygame.Surface(SIZE))

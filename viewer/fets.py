@@ -357,6 +357,15 @@ class FetPanel:
                 return cell
         raise TtsimError(f"no cell of the shown module drives a net named {net!r}")
 
+    def zoom_by(self, factor: float) -> None:
+        """Zooms the overlay in (factor > 1) or out, never below the whole module (zoom 1)."""
+        self.view.zoom = max(1.0, self.view.zoom * factor)
+
+    def focus_on(self, net: str) -> None:
+        """Centres zoomed views on the cell that drives `net` (a TtsimError if none here does)."""
+        self.focus = self._focus_cell(net)
+        self.view.focus = net
+
     def placement(self, aspect: float) -> Placement:
         if self._placement is None or abs(self._placement[0] - aspect) > 1e-3:
             self._placement = (aspect, place(self.cells, aspect))

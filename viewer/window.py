@@ -11,6 +11,8 @@ Keys (also shown by H):
   C                clear the markers                      space                    play / pause
   [ ]              slower / faster                        A                        add signals
   G                group the row (type a name)            S                        save the view
+  Z / X            FET overlay: zoom in / out             O                        FET overlay: focus
+                                                                                    the row's net
   Q, escape        quit
 The trace file is watched: when it changes it is reloaded, keeping the rows it still has.
 """
@@ -27,6 +29,13 @@ from ttsim.viewer import theme
 from ttsim.viewer.app import Session
 from ttsim.viewer.formats import FORMATS
 from ttsim.viewer.trace import Scope, Trace
+
+def overlay_net(row_name: str) -> str:
+    """The netlist's name for a trace signal: its path below the TT top's scope."""
+    parts = row_name.split(".")
+    tops = [i for i, part in enumerate(parts) if part.startswith("tt_um_")]
+    return ".".join(parts[tops[-1] + 1:] if tops else parts[1:])
+
 
 SNAP_PIXELS = 8
 ZOOM_STEP = 0.8
@@ -199,6 +208,32 @@ class Window:
             self.message = f"saved the view to {self.view_file}"
         elif key == pygame.K_h:
             self.show_help = not self.show_help
+        elif key in (pygame.K_z, pygame.K_x, pygame.K_o):
+            self._fet_key(key)
+
+    def _fet_key(self, key) -> None:
+        from ttsim.viewer.fets import FetPanel
+
+        panel = next((slot.panel for slot in self.session.panels
+                      if isinstance(slot.panel, FetPanel)), None)
+        if panel is None:
+            self.message = "no FET overlay (open the trace with --panels ...,fets)"
+        elif key == pygame.K_o:
+            if not self.view.rows:
+                return
+            net = overlay_net(self.view.rows[self.view.selected].name)
+            try:
+                panel.focus_on(net)
+            except TtsimError:
+                try:
+                    panel.focus_on(f"{net}[0]")
+                except TtsimError as error:
+                    self.message = str(error)
+                    return
+            self.message = f"FET overlay focused on {panel.view.focus}"
+        else:
+            panel.zoom_by(2.0 if key == pygame.K_z else 0.5)
+            self.message = f"FET overlay zoom {panel.view.zoom:g}"
 
     def _prompt_key(self, event) -> None:
         prompt = self.prompt
