@@ -3,10 +3,13 @@ import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
+from ttsim import registry
 from ttsim.paths import BUILD_DIR, DESIGNS_DIR, TB_DIR
+from ttsim.tools import simulate
 
 
 def run_ttsim(*args, env=None, timeout=900) -> subprocess.CompletedProcess:
@@ -27,3 +30,17 @@ def scratch_design():
     yield name
     for folder in (DESIGNS_DIR / name, TB_DIR / name, BUILD_DIR / name):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def hello_traces(tmp_path_factory):
+    """The hello design's counts_up test traced by Icarus (VCD) and Verilator (FST), copied away
+    from build/ so later runs there do not change them under the tests."""
+    folder = tmp_path_factory.mktemp("hello_traces")
+    traces = {}
+    for sim, waves in (("icarus", "vcd"), ("verilator", "fst")):
+        result = simulate.run_suite(registry.get("hello"), sim=sim, waves=waves,
+                                    test_filter="counts_up")
+        assert result.passed and result.waves is not None
+        traces[sim] = shutil.copy(result.waves, folder / f"hello_{sim}.{waves}")
+    return {sim: Path(path) for sim, path in traces.items()}

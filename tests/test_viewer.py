@@ -21,7 +21,6 @@ from ttsim.viewer.trace import SignalData, Trace  # noqa: E402
 from ttsim.viewer.view import View  # noqa: E402
 from ttsim.viewer.waveform import ROW_HEIGHT, PAD  # noqa: E402
 
-from test_viewer_trace import hello_traces  # noqa: E402,F401 - the shared trace fixture
 
 # Which segments each hex digit lights (written out independently of the design and the viewer).
 DIGIT_SEGMENTS = ["abcdef", "bc", "abdeg", "abcdg", "bcfg", "acdfg", "acdefg", "abc",
@@ -52,7 +51,7 @@ CURSOR = 26_530_000
 
 
 @pytest.mark.parametrize("sim", ["icarus", "verilator"])
-def test_screenshot_draws_rows_values_cursor_and_digit(hello_traces, tmp_path, sim):  # noqa: F811
+def test_screenshot_draws_rows_values_cursor_and_digit(hello_traces, tmp_path, sim):
     out = tmp_path / "shot.png"
     code = cli.main(["view", str(hello_traces[sim]), "--screenshot", str(out), "--size", "1000x500",
                      "--signals", "clk,uo_out,counter.digit:unsigned", "--from", "24us",
@@ -118,7 +117,7 @@ def test_screenshot_draws_rows_values_cursor_and_digit(hello_traces, tmp_path, s
         assert colour == expected, f"segment {segment} of digit {digit:x}"
 
 
-def test_session_zoom_pan_snap_and_markers(hello_traces):  # noqa: F811
+def test_session_zoom_pan_snap_and_markers(hello_traces):
     trace = Trace(hello_traces["icarus"])
     session = Session(trace, size=(900, 400))
     session.view.add(trace, "uo_out")
@@ -146,7 +145,7 @@ def test_session_zoom_pan_snap_and_markers(hello_traces):  # noqa: F811
     assert session.view.start > 0
 
 
-def test_analog_row_follows_the_value(hello_traces):  # noqa: F811
+def test_analog_row_follows_the_value(hello_traces):
     trace = Trace(hello_traces["icarus"])
     session = Session(trace, size=(900, 300))
     session.view.add(trace, "counter.digit:analog")
@@ -166,7 +165,7 @@ def test_analog_row_follows_the_value(hello_traces):  # noqa: F811
     assert len({v for v, _ in heights}) == 3
 
 
-def test_record_writes_the_frames_the_session_draws(hello_traces, tmp_path):  # noqa: F811
+def test_record_writes_the_frames_the_session_draws(hello_traces, tmp_path):
     out = tmp_path / "sweep.gif"
     code = cli.main(["view", str(hello_traces["icarus"]), "--record", str(out), "--from", "0",
                      "--to", "60us", "--frames", "5", "--size", "640x320",
@@ -196,7 +195,7 @@ def test_record_writes_the_frames_the_session_draws(hello_traces, tmp_path):  # 
     assert cursor_columns == sorted(cursor_columns) and len(set(cursor_columns)) == 5
 
 
-def test_bad_input_is_one_line_and_exit_2(ttsim, hello_traces, tmp_path):  # noqa: F811
+def test_bad_input_is_one_line_and_exit_2(ttsim, hello_traces, tmp_path):
     broken = tmp_path / "broken.vcd"
     broken.write_bytes(hello_traces["icarus"].read_bytes()[:200] + b"\n#zz\x00\x01")
     view_file = tmp_path / "view.json"

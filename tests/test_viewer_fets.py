@@ -14,7 +14,6 @@ from ttsim.viewer import fets as overlay  # noqa: E402
 from ttsim.viewer.app import Session  # noqa: E402
 from ttsim.viewer.trace import Trace  # noqa: E402
 
-from test_viewer_trace import hello_traces  # noqa: E402,F401 - the shared trace fixture
 
 SIZE = (1000, 700)
 STEADY = "60us"  # digit 2 since 51.4 us: nothing near the digit toggled within the fade
@@ -42,7 +41,7 @@ def colour_count(picture, colour) -> int:
 
 
 @pytest.mark.parametrize("sim", ["icarus", "verilator"])
-def test_switch_level_outputs_equal_the_trace_at_every_digit(hello_traces, sim):  # noqa: F811
+def test_switch_level_outputs_equal_the_trace_at_every_digit(hello_traces, sim):
     trace = Trace(hello_traces[sim])
     slot = overlay.fets_slot(trace, registry.get("hello"), overlay.FetView())
     uo_out = trace.signal("uo_out")
@@ -61,7 +60,7 @@ def test_switch_level_outputs_equal_the_trace_at_every_digit(hello_traces, sim):
     assert frame.cycle > 1000
 
 
-def test_moving_back_gives_the_same_state_as_a_fresh_replay(hello_traces):  # noqa: F811
+def test_moving_back_gives_the_same_state_as_a_fresh_replay(hello_traces):
     trace = Trace(hello_traces["icarus"])
     design = registry.get("hello")
     walked = overlay.fets_slot(trace, design, overlay.FetView())
@@ -91,7 +90,7 @@ def test_cells_have_depths_modules_and_outputs(netlist):
     assert {"counter", "display"} <= {cell.module for cell in cells}
 
 
-def test_screenshot_draws_both_kinds_in_both_states(hello_traces, tmp_path):  # noqa: F811
+def test_screenshot_draws_both_kinds_in_both_states(hello_traces, tmp_path):
     out = tmp_path / "fets.png"
     code = cli.main(["view", str(hello_traces["icarus"]), "--panels", "fets", "--at", STEADY,
                      "--size", "x".join(map(str, SIZE)), "--fets-zoom", "3",
@@ -103,7 +102,7 @@ def test_screenshot_draws_both_kinds_in_both_states(hello_traces, tmp_path):  # 
         assert colour_count(picture, colour) > 50, colour
 
 
-def test_a_net_at_1_and_one_at_0_are_drawn_in_their_level_colours(hello_traces):  # noqa: F811
+def test_a_net_at_1_and_one_at_0_are_drawn_in_their_level_colours(hello_traces):
     view = overlay.FetView(module="counter", zoom=2, focus="counter.digit[1]")
     trace, shot = session(hello_traces["icarus"], view)
     at = trace.ticks(STEADY)
@@ -133,7 +132,7 @@ def test_a_net_at_1_and_one_at_0_are_drawn_in_their_level_colours(hello_traces):
     (["--panels", "fets", "--fets-zoom", "0.5"], "--fets-zoom must be at least 1"),
     (["--panels", "pins", "--module", "counter"], "add --panels fets"),
 ])
-def test_bad_overlay_options_give_one_line(hello_traces, tmp_path, capsys, options,  # noqa: F811
+def test_bad_overlay_options_give_one_line(hello_traces, tmp_path, capsys, options,
                                            message):
     code = cli.main(["view", str(hello_traces["icarus"]), *options,
                      "--screenshot", str(tmp_path / "x.png")])

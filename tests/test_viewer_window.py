@@ -16,13 +16,12 @@ from ttsim.viewer.trace import Trace  # noqa: E402
 from ttsim.viewer.view import View  # noqa: E402
 from ttsim.viewer.window import Window  # noqa: E402
 
-from test_viewer_trace import hello_traces  # noqa: E402,F401 - the shared trace fixture
 
 SIZE = (1000, 500)
 
 
 @pytest.fixture
-def window(hello_traces, tmp_path):  # noqa: F811
+def window(hello_traces, tmp_path):
     pygame.font.init()
     path = tmp_path / "hello.vcd"
     shutil.copy(hello_traces["icarus"], path)
@@ -139,7 +138,7 @@ def test_tree_filters_and_adds_signals(window):
     assert screen.get_at((25, 60))[:3] == theme.PANEL  # the tree's panel covers the waves
 
 
-def test_save_play_and_reload(window, hello_traces):  # noqa: F811
+def test_save_play_and_reload(window, hello_traces):
     key(window, pygame.K_s, text="s")
     saved = View.load(window.view_file, window.trace)
     assert [r.name for r in saved.rows] == [r.name for r in window.view.rows]
@@ -210,7 +209,7 @@ def test_live_window_runs_the_fast_path_and_flips_switches():
         assert session.panels and session.layout.row_count == len(session.view.rows)
 
 
-def test_fet_overlay_keys_zoom_and_focus(hello_traces, tmp_path):  # noqa: F811
+def test_fet_overlay_keys_zoom_and_focus(hello_traces, tmp_path):
     pygame.font.init()
     path = tmp_path / "hello.vcd"
     shutil.copy(hello_traces["icarus"], path)
