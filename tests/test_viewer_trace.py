@@ -1,17 +1,13 @@
 """The viewer's data layer (ttsim.viewer.trace), value formats and view files, on small hand-written
 traces, plus a fuzzed loader: mangled real traces must give a TtsimError or load, never crash."""
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ttsim import registry
 from ttsim.errors import TtsimError
-from ttsim.tools import simulate
 from ttsim.viewer.formats import format_value
 from ttsim.viewer.trace import SignalData, Trace
 from ttsim.viewer.view import View, read_gtkw
@@ -42,20 +38,6 @@ bzzzz "
 #35
 0!
 """
-
-
-@pytest.fixture(scope="session")
-def hello_traces(tmp_path_factory):
-    """The hello design's counts_up test traced by Icarus (VCD) and Verilator (FST), copied away
-    from build/ so later runs there do not change them under the tests."""
-    folder = tmp_path_factory.mktemp("hello_traces")
-    traces = {}
-    for sim, waves in (("icarus", "vcd"), ("verilator", "fst")):
-        result = simulate.run_suite(registry.get("hello"), sim=sim, waves=waves,
-                                    test_filter="counts_up")
-        assert result.passed and result.waves is not None
-        traces[sim] = shutil.copy(result.waves, folder / f"hello_{sim}.{waves}")
-    return {sim: Path(path) for sim, path in traces.items()}
 
 
 @pytest.fixture
@@ -179,6 +161,17 @@ def test_bad_traces_give_clear_errors(tmp_path, content, message):
         Trace(path)
     with pytest.raises(TtsimError, match="does not exist"):
         Trace(tmp_path / "absent.vcd")
+
+
+def test_damaged_fst_header_length_is_an_error_not_a_hang(hello_traces, tmp_path):
+    """pywellen loops forever on this one: a seed of the fuzz test below found it."""
+    damaged = bytearray(hello_traces["verilator"].read_bytes())
+    assert damaged[0] == 0 and int.from_bytes(damaged[1:9], "big") == 329
+    damaged[8] ^= 0x33
+    path = tmp_path / "damaged.fst"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(TtsimError, match="FST header block is damaged"):
+        Trace(path)
 
 
 def _load_everything(path):

@@ -66,6 +66,20 @@ def _captured_output():
             captured += sink.read().decode("utf-8", "replace").splitlines()
 
 
+# An FST file opens with its header block: type 0, then the block's length, which is always 329.
+# pywellen 0.25 loops forever on an FST whose header length is damaged, so it is checked first.
+FST_HEADER_BLOCK = 0
+FST_HEADER_LENGTH = 329
+
+
+def _check_fst_header(path: Path) -> None:
+    with open(path, "rb") as file:
+        start = file.read(9)
+    if start[:1] == bytes([FST_HEADER_BLOCK]) and (
+            len(start) < 9 or int.from_bytes(start[1:9], "big") != FST_HEADER_LENGTH):
+        raise TtsimError(f"cannot read trace {path}: its FST header block is damaged")
+
+
 def _guarded(path: Path, action, quiet: bool = True):
     """Runs a pywellen call; its Rust panics arrive as BaseException, so those are caught too.
     `quiet` captures what Rust prints meanwhile (costly for tiny calls, which print nothing): a
@@ -436,6 +450,7 @@ class Trace:
             raise TtsimError(f"trace {self.path} does not exist")
         if self.path.stat().st_size == 0:
             raise TtsimError(f"trace {self.path} is empty")
+        _check_fst_header(self.path)
         self._wave = _guarded(self.path, lambda: pywellen.Waveform(str(self.path)))
         self._vars = _guarded(self.path, lambda: {v.full_name: v for v in self._wave.all_vars()})
         if not self._vars:
