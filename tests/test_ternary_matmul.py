@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ttsim.designs.ternary_matmul import bench
+from ttsim.designs.ternary_matmul.array import code_bits, group_sizes
 from ttsim.designs.ternary_matmul.driver import (Config, StepTransport, TernaryMatmulDriver,
                                                   pack_trits, reference, requantize, simulate,
                                                   unpack_trits)
@@ -26,6 +27,14 @@ def test_packing_round_trips_every_code():
         unpack_trits(243)
 
 
+def test_rows_go_in_groups_of_five_and_short_groups_store_fewer_bits():
+    assert group_sizes(16) == [5, 5, 5, 1] and group_sizes(15) == [5, 5, 5]
+    assert group_sizes(3) == [3]
+    # A group of n rows stores codes below 3**n: 2 bits for one row, a full byte for five.
+    assert [code_bits(n) for n in range(1, 6)] == [2, 4, 5, 7, 8]
+    assert pack_trits([-1, 0, 0, 0, 0]) == 2 and pack_trits([1, -1]) == 7
+
+
 def test_requantize_shifts_down_then_rectifies_then_saturates():
     acc = np.array([-8192, -3, -1, 0, 5, 255, 256, 8192])
     assert requantize(acc, 1, False).tolist() == [-128, -2, -1, 0, 2, 127, 127, 127]
@@ -46,8 +55,8 @@ def test_bad_jobs_are_one_line_errors():
 
 def test_reusing_weights_needs_weights_on_chip():
     w, x = np.ones((4, 8), int), np.ones((8, 2), int)
-    with pytest.raises(TtsimError, match="holds 15"):
-        DRIVER.plan(np.ones((16, 8), int), x, Config(), phase=0, reuse_weights=True)
+    with pytest.raises(TtsimError, match="holds 16"):
+        DRIVER.plan(np.ones((17, 8), int), x, Config(), phase=0, reuse_weights=True)
     no_weights = StepTransport(lambda ui, uio: 0x00)  # idle, nothing loaded
     with pytest.raises(TtsimError, match="holds no weights"):
         DRIVER.run(no_weights, w, x, reuse_weights=True)
@@ -58,7 +67,7 @@ def test_plan_loads_each_row_block_at_a_frame_end():
     for phase in (0, 17, DRIVER.frame - 1):
         plan = DRIVER.plan(w, x, Config(), phase)
         loads = [t for t, ui in enumerate(plan.ui_in) if ui == OP_LOAD | 0 and plan.uio_in[t] == 3]
-        assert len(loads) == 3  # ceil(40 / 15) passes
+        assert len(loads) == 3  # ceil(40 / 16) passes
         assert all((phase + t) % DRIVER.frame == DRIVER.frame - 1 for t in loads)
         assert len(plan.reads) == 40 * 3
 
@@ -82,15 +91,16 @@ def test_small_jobs_on_the_rtl_are_exact():
         assert result.macs == w.shape[0] * w.shape[1] * x.shape[1]
 
 
-@pytest.mark.parametrize("groups, k_max", [(4, 64), (1, 10)])
-def test_other_array_shapes_are_exact(groups, k_max):
-    """Shapes where full-precision results need a gap frame after each column (2R > K_MAX / 2)."""
-    rng = np.random.default_rng(groups)
-    driver = TernaryMatmulDriver(groups, k_max)
+@pytest.mark.parametrize("rows, k_max", [(20, 64), (5, 10), (7, 16), (13, 30)])
+def test_other_array_shapes_are_exact(rows, k_max):
+    """Shapes where full-precision results need a gap frame after each column (2R > K_MAX / 2),
+    and last groups of two and three rows (their weight codes are below 9 and 27)."""
+    rng = np.random.default_rng(rows)
+    driver = TernaryMatmulDriver(rows, k_max)
     assert driver.full_precision_gaps
     jobs = [(rng.integers(-1, 2, (m, k_max)), rng.integers(-128, 128, (k_max, 3)), config)
             for m, config in ((driver.rows + 2, Config(full=True)), (driver.rows, Config(shift=2)))]
-    for (w, x, config), result in zip(jobs, simulate(jobs, groups, k_max)):
+    for (w, x, config), result in zip(jobs, simulate(jobs, rows, k_max)):
         assert np.array_equal(result.y, reference(w, x, config)), config
 
 
@@ -139,5 +149,7 @@ def test_ttsim_bench_adds_the_accelerator_figures():
         assert 0 < figures["macs_per_cycle"] <= report["array"]["peak_macs_per_cycle"]
         assert figures["macs_per_cycle"] < figures["pin_bound_macs_per_cycle"]
     assert report["macs_per_cycle"] == report["requantized"]["macs_per_cycle"]
-    assert report["tiles_needed"] in ("1x1", "1x2", "2x2", "3x2", "4x2", "6x2", "8x2")
+    # The default shape (16 rows: four passes of the 64-row job) fits the 3x2 tiles it declares.
+    assert report["array"]["rows"] == 16 and report["tiles_needed"] == "3x2"
+    assert report["macs_per_cycle"] > 29
     assert report["cells"] > 1000 and report["flip_flops"] > 0

@@ -13,7 +13,7 @@ edge. `CocotbTransport` plays through a cocotb `dut`, `FastTransport` through th
 path (`ttsim.fast.Simulation`), and `StepTransport` wraps any function that steps one cycle;
 `simulate()` runs jobs on Amaranth's own simulator, with no toolchain at all.
 
-    driver = TernaryMatmulDriver()                  # matches the default TT top (15 rows, K <= 64)
+    driver = TernaryMatmulDriver()                  # matches the default TT top (16 rows, K <= 64)
     result = driver.run(transport, w, x, Config(shift=4, relu=True))
     result.y, result.cycles, result.macs_per_cycle
 """
@@ -25,8 +25,8 @@ import numpy as np
 
 from ttsim.errors import TtsimError
 
-from .array import CODES, ROWS_PER_GROUP, TRITS_PER_BYTE, accumulator_bits
-from .top import COUNT_BITS, DEFAULT_GROUPS, DEFAULT_K_MAX, OP_CONFIG, OP_LOAD, OP_NOP, OP_STREAM
+from .array import CODES, TRITS_PER_BYTE, accumulator_bits
+from .top import COUNT_BITS, DEFAULT_K_MAX, DEFAULT_ROWS, OP_CONFIG, OP_LOAD, OP_NOP, OP_STREAM
 
 BUSY, ERROR, LOADED = 0x80, 0x40, 0x20
 PHASE_MASK = 0x1F
@@ -106,12 +106,11 @@ class JobResult:
 class TernaryMatmulDriver:
     """Packs, plans, runs and decodes jobs for a chip built with the given array shape."""
 
-    def __init__(self, groups: int = DEFAULT_GROUPS, k_max: int = DEFAULT_K_MAX):
+    def __init__(self, rows: int = DEFAULT_ROWS, k_max: int = DEFAULT_K_MAX):
         if k_max > 64:
             # The status byte shows the frame phase modulo 32; longer frames need a cycle count.
             raise TtsimError("the driver supports k_max <= 64 (frames of up to 32 cycles)")
-        self.groups, self.k_max = groups, k_max
-        self.rows = ROWS_PER_GROUP * groups
+        self.rows, self.k_max = rows, k_max
         self.frame = k_max // 2
         self.acc_bits = accumulator_bits(k_max)
         self.full_precision_gaps = 2 * self.rows > self.frame  # see top.py: "Stream"
@@ -135,10 +134,11 @@ class TernaryMatmulDriver:
         return w.astype(np.int64), x.astype(np.int64)
 
     def pack_block(self, block: np.ndarray) -> list[tuple[int, int]]:
-        """The load frames' byte pairs for one pass: `block` is rows x k_max weights."""
+        """The load frames' byte pairs for one pass: `block` is rows x k_max weights. A frame per
+        group of five rows; a last group of fewer rows packs only those (its bytes are smaller)."""
         pairs = []
-        for g in range(self.groups):
-            rows = block[ROWS_PER_GROUP * g:ROWS_PER_GROUP * (g + 1)]
+        for first_row in range(0, self.rows, TRITS_PER_BYTE):
+            rows = block[first_row:first_row + TRITS_PER_BYTE]
             for p in range(self.frame):
                 pairs.append((pack_trits(rows[:, 2 * p]), pack_trits(rows[:, 2 * p + 1])))
         return pairs
@@ -301,14 +301,14 @@ class FastTransport:
         return [during, *(int(v) for v in recorded[:-1])]
 
 
-def simulate(jobs, groups: int = DEFAULT_GROUPS, k_max: int = DEFAULT_K_MAX) -> list[JobResult]:
+def simulate(jobs, rows: int = DEFAULT_ROWS, k_max: int = DEFAULT_K_MAX) -> list[JobResult]:
     """Runs (w, x, config) jobs back to back on the Amaranth simulator (slow, no toolchain)."""
     from amaranth.sim import Simulator
 
     from .top import TernaryMatmulTop
 
-    top = TernaryMatmulTop(groups, k_max)
-    driver = TernaryMatmulDriver(groups, k_max)
+    top = TernaryMatmulTop(rows, k_max)
+    driver = TernaryMatmulDriver(rows, k_max)
     results = []
 
     async def testbench(ctx):

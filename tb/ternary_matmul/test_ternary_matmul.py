@@ -138,9 +138,27 @@ async def reset_mid_job(dut):
         await check_job(dut, *random_job(rng, 9, 30, 2), Config(shift=3))
 
 
+async def load_with_a_bad_byte(dut, w, x, group, odd, byte):
+    """Runs W X (at full precision) with `byte` in place of the weight byte of `group` for k = 1
+    (odd) or k = 0; asserts the error flag and that the byte loaded as zero weights."""
+    transport = CocotbTransport(dut)
+    plan = DRIVER.plan(w, x, Config(full=True), DRIVER.phase_from_status(await status(dut)))
+    load_command = plan.ui_in.index(OP_LOAD)  # few columns: the count fits in uio_in
+    pins = plan.uio_in if odd else plan.ui_in
+    pins[load_command + 1 + group * DRIVER.frame] = byte
+    uo_out = await transport.play(plan.ui_in, plan.uio_in)
+    flags = await status(dut)
+    assert flags & ERROR and flags & LOADED and not flags & BUSY, f"after byte {byte}: {flags:#04x}"
+    zeroed = w.copy()
+    zeroed[5 * group:5 * group + 5, int(odd)] = 0
+    assert np.array_equal(DRIVER.decode(plan, uo_out, Config(full=True)),
+                          reference(zeroed, x, Config(full=True)))
+
+
 @cocotb.test()
 async def misuse_sets_the_error_flag(dut):
-    """STREAM before any LOAD, STREAM of zero columns, and a weight byte over 242."""
+    """STREAM before any LOAD, STREAM of zero columns, a weight byte over 242, and a byte of the
+    short last group that holds digits for rows the chip does not have."""
     rng = np.random.default_rng(12)
     await start(dut)
     transport = CocotbTransport(dut)
@@ -150,16 +168,11 @@ async def misuse_sets_the_error_flag(dut):
     await transport.play([OP_CONFIG], [0])
     assert not await status(dut) & ERROR, "CONFIG did not clear the error flag"
 
-    w, x = random_job(rng, 5, 10, 2)
-    plan = DRIVER.plan(w, x, Config(full=True), DRIVER.phase_from_status(await status(dut)))
-    load_command = plan.ui_in.index(OP_LOAD)  # 2 columns: the count fits in uio_in
-    plan.ui_in[load_command + 1] = 0xFF       # k = 0 of rows 0..4: not a weight byte
-    uo_out = await transport.play(plan.ui_in, plan.uio_in)
-    flags = await status(dut)
-    assert flags & ERROR and flags & LOADED and not flags & BUSY, f"after a bad byte: {flags:#04x}"
-    w[:, 0] = 0  # the bad byte loaded as five zero weights
-    assert np.array_equal(DRIVER.decode(plan, uo_out, Config(full=True)),
-                          reference(w, x, Config(full=True)))
+    w, x = random_job(rng, DRIVER.rows, 10, 2)
+    await load_with_a_bad_byte(dut, w, x, group=0, odd=False, byte=0xFF)
+    last_group = (DRIVER.rows - 1) // 5
+    last_size = DRIVER.rows - 5 * last_group
+    await load_with_a_bad_byte(dut, w, x, group=last_group, odd=True, byte=3 ** last_size)
 
     await transport.play([OP_STREAM], [0])
     assert await status(dut) & ERROR, "STREAM of zero columns was accepted"
