@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.ttsim-installed
 DEB_PACKAGES := iverilog g++ make perl liblz4-dev ccache dasm
 DEB_COMMANDS := iverilog g++ make perl ccache dasm
 
-.PHONY: all setup system-packages demo test clean
+.PHONY: all setup system-packages demo test roms clean
 
 all: setup
 
@@ -43,6 +43,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Reassemble our own Atari ROMs (designs/atari2600/roms/*.asm) with dasm.
+roms: setup
+	$(BIN)/python -m ttsim.tools.roms
 
 clean:
 	rm -rf build out

@@ -4,10 +4,9 @@ import collections
 import pathlib
 
 import pytest
-from amaranth.hdl import ClockDomain, Module
 from amaranth.sim import Simulator
 
-from ttsim.designs.atari2600.cartridge import Cartridge, check_rom, detect_scheme
+from ttsim.designs.atari2600.cartridge import SCHEMES, Cartridge, check_rom, detect_scheme
 from ttsim.errors import TtsimError
 
 SLICE = 1024
@@ -19,33 +18,31 @@ def sliced_rom(size):
 
 
 def run_cartridge(rom, scheme, steps):
-    """Feeds bus cycles to a cartridge; returns the byte it showed for each "read" step.
+    """Feeds bus cycles to a cartridge, serving its ROM image the way a host does (the byte at
+    `rom_addr`); returns the byte it showed for each "read" step.
 
     steps: ("read", address), or ("access", address, is_write, data_bus byte).
     """
-    dut = Cartridge(rom, scheme)
+    dut = Cartridge()
     seen = []
 
     async def bench(ctx):
+        ctx.set(dut.scheme, SCHEMES.index(scheme))
         for step in steps:
+            ctx.set(dut.addr, step[1])
+            ctx.set(dut.rom_data, rom[ctx.get(dut.rom_addr)])
             if step[0] == "read":
-                ctx.set(dut.addr, step[1])
                 ctx.set(dut.access, 0)
                 seen.append(ctx.get(dut.read_data))
             else:
-                _, address, is_write, data = step
-                ctx.set(dut.addr, address)
+                _, _, is_write, data = step
                 ctx.set(dut.write, is_write)
                 ctx.set(dut.data_bus, data)
                 ctx.set(dut.access, 1)
             await ctx.tick()
         ctx.set(dut.access, 0)
 
-    # 2K and 4K cartridges have no clocked logic: give the simulation a clock domain anyway.
-    top = Module()
-    top.domains.sync = ClockDomain()
-    top.submodules.cartridge = dut
-    sim = Simulator(top)
+    sim = Simulator(dut)
     sim.add_clock(1e-6)
     sim.add_testbench(bench)
     sim.run()
@@ -74,6 +71,16 @@ def test_f6_has_four_banks():
     assert run_cartridge(sliced_rom(16384), "F6", steps) == [0, 2, 6, 10, 14]
 
 
+def test_one_circuit_serves_every_scheme():
+    """The scheme input alone changes the mapping: the same reads give each scheme's start bank."""
+    reads = [("read", 0x1000), ("read", 0x1C00)]
+    assert run_cartridge(sliced_rom(2048), "2K", reads) == [0, 1]
+    assert run_cartridge(sliced_rom(8192), "F8", reads) == [4, 7]
+    assert run_cartridge(sliced_rom(16384), "F6", reads) == [0, 3]
+    assert run_cartridge(sliced_rom(8192), "E0", reads) == [4, 7]
+    assert run_cartridge(sliced_rom(8192), "FE", reads) == [0, 3]
+
+
 def test_hotspot_reads_without_bus_cycle_do_not_switch():
     steps = [("read", 0x1FF8), ("read", 0x1000)]
     assert run_cartridge(sliced_rom(8192), "F8", steps) == [7, 4]
@@ -86,6 +93,11 @@ def test_superchip_ram(scheme, size):
     seen = run_cartridge(sliced_rom(size), scheme, steps)
     assert seen[:2] == [0x5A, 0xA5]
     assert seen[2] == (4 if scheme == "F8SC" else 0)      # past the RAM: the ROM bank
+
+
+def test_plain_f8_has_no_superchip_ram():
+    steps = [("access", 0x1005, 1, 0x5A), ("read", 0x1085)]
+    assert run_cartridge(sliced_rom(8192), "F8", steps) == [4]
 
 
 def test_e0_slices():

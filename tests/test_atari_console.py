@@ -3,7 +3,8 @@ Amaranth simulation: RAM, the console switches, WSYNC and a player reset at a kn
 from amaranth.sim import Simulator
 
 from ttsim.designs.atari2600 import tia as T
-from ttsim.designs.atari2600.console import Atari2600
+from ttsim.designs.atari2600.cartridge import SCHEMES
+from ttsim.designs.atari2600.console import Atari2600, AtariWithRom
 
 LINE = T.LINE_CLOCKS
 STA_ZP, LDA_IMM, LDA_ZP, LDA_ABS, NOP, JMP = 0x85, 0xA9, 0xA5, 0xAD, 0xEA, 0x4C
@@ -38,15 +39,31 @@ def rom():
     return bytes(image)
 
 
-def run_console(lines, switches_n=0x3F):
-    dut = Atari2600(rom())
+JUNK = 0xA5
+
+
+def run_console(lines, switches_n=0x3F, serve_rom=False):
+    """The colours of the first `lines` whole lines. With `serve_rom` the testbench plays the host
+    of a bare `Atari2600`: it answers `rom_addr` only on `cpu_ce` clocks (junk in between) and checks
+    that `rom_addr` holds still between CPU cycles."""
+    image = rom()
+    dut = Atari2600() if serve_rom else AtariWithRom(image)
     frame = []
 
     async def bench(ctx):
         ctx.set(dut.switches_n, switches_n)
+        if serve_rom:
+            ctx.set(dut.scheme, SCHEMES.index("4K"))
         row = []
+        previous_addr = previous_ce = None
         # Collect whole lines, aligned on the TIA's own line counter.
         while len(frame) < lines:
+            if serve_rom:
+                rom_addr, cpu_ce = ctx.get(dut.rom_addr), ctx.get(dut.cpu_ce)
+                if previous_ce == 0:
+                    assert rom_addr == previous_addr
+                ctx.set(dut.rom_data, image[rom_addr] if cpu_ce else JUNK)
+                previous_addr, previous_ce = rom_addr, cpu_ce
             row.append(ctx.get(dut.colour))
             if ctx.get(dut.hcount) == LINE - 1:
                 frame.append(row)
@@ -68,3 +85,7 @@ def test_tiny_rom_draws_background_playfield_and_positioned_player():
     # PF0 = $F0 lights pixels 0..15 and 80..95 in the SWCHB colour (0x3F with bit 0 dropped).
     assert last[80:96] == [0x3E] * 16 and last[96] == BACKGROUND
     assert last[100:160] == [BACKGROUND] * 60
+
+
+def test_rom_served_on_cpu_cycles_draws_the_same():
+    assert run_console(lines=3, serve_rom=True) == run_console(lines=3)

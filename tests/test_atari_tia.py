@@ -20,6 +20,8 @@ class Trace:
     hblank: list = field(default_factory=list)
     rdy: list = field(default_factory=list)
     reads: dict = field(default_factory=dict)
+    frame_ends: list = field(default_factory=list)   # (line, hcount) of each frame_end pulse
+    frame_line: list = field(default_factory=list)   # per line, frame_line at its clock 0
 
     def pixels(self, line):
         """The 160 visible pixels of a line."""
@@ -30,10 +32,12 @@ class Trace:
         return [x for x, value in enumerate(self.pixels(line)) if value == colour]
 
 
-def run(events, lines, fire0_n=1):
+def run(events, lines, fire0_n=1, ystart=0, **inputs):
     """Simulates the TIA from reset for `lines` lines.
 
     events: (line, hcount, register, value) writes, or value None to read the register there.
+    ystart: the first line Stella displays (and detects collisions on); 0 = all lines.
+    inputs: other TIA inputs to hold (name=value).
     """
     dut = TIA()
     schedule = {(line, hcount): (register, value) for line, hcount, register, value in events}
@@ -41,7 +45,11 @@ def run(events, lines, fire0_n=1):
 
     async def bench(ctx):
         ctx.set(dut.fire0_n, fire0_n)
+        ctx.set(dut.frame_ystart, ystart)
+        for name, value in inputs.items():
+            ctx.set(getattr(dut, name), value)
         for line in range(lines):
+            trace.frame_line.append(ctx.get(dut.frame_line))
             row_colour, row_hblank, row_rdy = [], [], []
             for hcount in range(LINE):
                 register, value = schedule.get((line, hcount), (None, None))
@@ -54,6 +62,8 @@ def run(events, lines, fire0_n=1):
                 row_colour.append(ctx.get(dut.colour))
                 row_hblank.append(ctx.get(dut.hblank))
                 row_rdy.append(ctx.get(dut.rdy))
+                if ctx.get(dut.frame_end):
+                    trace.frame_ends.append((line, hcount))
                 await ctx.tick()
             trace.colour.append(row_colour)
             trace.hblank.append(row_hblank)
@@ -73,6 +83,12 @@ def setup(*writes):
 
 COLOURS = [(T.COLUBK, BACKGROUND), (T.COLUP0, P0_COLOUR), (T.COLUP1, P1_COLOUR),
            (T.COLUPF, PF_COLOUR)]
+
+
+def at_cycle(line, cycle, register, value=0):
+    """A CPU write that Stella stamps with CPU cycle `cycle` (1..75) of the line: it is on the
+    bus in the colour clock before line position 3 * cycle."""
+    return (line, 3 * cycle - 1, register, value)
 
 
 def write_at_pixel(line, pixel, register, value=0):
@@ -119,20 +135,22 @@ def test_vblank_blanks_and_vsync_output():
 
 # --- Positioning --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("register, enable, blank_pixel, delay", [
-    (T.RESP0, (T.GRP0, 0x80), 3, 5),
-    (T.RESM0, (T.ENAM0, 0x02), 2, 4),
-    (T.RESBL, (T.ENABL, 0x02), 2, 4),
+@pytest.mark.parametrize("register, enable, blank_pixel, offset, same_line", [
+    # A moved player's first copy is not drawn again on the line of its RESP0 (Stella).
+    (T.RESP0, (T.GRP0, 0x80), 3, 5, False),
+    # RESM0 lands 8 clocks after the write, past pixel 44 on this line.
+    (T.RESM0, (T.ENAM0, 0x02), 2, 4, False),
+    (T.RESBL, (T.ENABL, 0x02), 2, 4, True),
 ])
-def test_reset_positions(register, enable, blank_pixel, delay):
+def test_reset_positions(register, enable, blank_pixel, offset, same_line):
     colour = PF_COLOUR if register == T.RESBL else P0_COLOUR
     events = setup(*COLOURS, enable, (register, 0))  # during blank
     trace = run(events, lines=2)
     assert trace.xs(1, colour) == [blank_pixel]
-    # Reset at visible pixel 40 of line 1: drawn `delay` later, on that line already.
+    # Reset at visible pixel 40 of line 1: drawn `offset` pixels later from line 2 on.
     trace = run(setup(*COLOURS, enable) + [write_at_pixel(1, 40, register)], lines=3)
-    assert trace.xs(1, colour)[-1] == 40 + delay
-    assert trace.xs(2, colour) == [40 + delay]
+    assert trace.xs(1, colour) == [0] + ([40 + offset] if same_line else [])
+    assert trace.xs(2, colour) == [40 + offset]
 
 
 @pytest.mark.parametrize("nusiz, starts, width", [
@@ -174,7 +192,8 @@ def test_resmp_centres_missile_on_player_and_hides_it():
     trace = run(events, lines=4)
     assert trace.xs(1, P0_COLOUR) == [2]
     assert trace.xs(2, P0_COLOUR) == []
-    assert trace.xs(3, P0_COLOUR) == [65 + 3]
+    # Stella puts the released missile 4 pixels into its player (which starts at 65).
+    assert trace.xs(3, P0_COLOUR) == [65 + 4]
 
 
 def test_player_graphics_writes_land_one_clock_late():
@@ -209,7 +228,7 @@ def test_hmove_moves_by_hmxx_and_blanks_8_more_clocks(hm, move_left):
     events = setup(*COLOURS, (T.GRP0, 0x80), (T.HMP0, hm)) + [
         write_at_pixel(1, 40, T.RESP0), (2, 8, T.HMOVE, 0)]
     trace = run(events, lines=4)
-    assert trace.xs(1, P0_COLOUR)[-1] == 45
+    assert trace.xs(1, P0_COLOUR) == [0]
     assert trace.xs(2, P0_COLOUR) == [45 - move_left]
     assert trace.pixels(2)[:8] == [0] * 8 and trace.pixels(2)[8] == BACKGROUND
     assert trace.xs(3, P0_COLOUR) == [45 - move_left]
@@ -352,6 +371,7 @@ def test_fire_latch_holds_a_press():
             ctx.set(dut.write, 1)
             await ctx.tick()
             ctx.set(dut.write, 0)
+            await ctx.tick()         # VBLANK takes effect a colour clock after the write
 
         async def read_inpt4():
             ctx.set(dut.addr, T.INPT4)
@@ -487,3 +507,160 @@ def test_paddle_pins_charge_after_the_dump_ends():
     assert abs(reads[T.INPT1].index(1) - 3 * 10) <= 3
     assert set(reads[T.INPT2]) == {0}
     assert reads[T.INPT0][-1] == 1
+
+
+# --- Stella's timing rules ------------------------------------------------------------------------
+# ale-py's Stella (the golden model) applies writes after fixed delays, moves objects at once on
+# HMOVE by a table of the CPU cycle, and draws (and detects collisions) only on its displayed
+# lines. These tests pin those rules down with values worked out from that emulator's TIA.
+
+@pytest.mark.parametrize("cycle, first_pixel", [(49, 84), (50, 84), (51, 88), (52, 92)])
+def test_playfield_writes_land_4_5_2_or_3_clocks_late_by_cpu_cycle(cycle, first_pixel):
+    # PF0's first block repeats at pixels 80..95 of the right half: the write shows from
+    # 3 * cycle + delay(cycle % 4), delays 4, 5, 2, 3.
+    trace = run(setup(*COLOURS) + [at_cycle(1, cycle, T.PF0, 0xF0)], lines=3)
+    assert [x for x in trace.xs(1, PF_COLOUR) if x >= 80][0] == first_pixel
+    assert trace.xs(2, PF_COLOUR) == list(range(16)) + list(range(80, 96))
+
+
+def test_nusiz_writes_land_8_clocks_late():
+    # Two close copies at 3 and 19; NUSIZ0 = 0 written at pixel 15 ends them from pixel 23.
+    events = setup(*COLOURS, (T.NUSIZ0, 1), (T.GRP0, 0xFF), (T.RESP0, 0)) + [
+        write_at_pixel(1, 15, T.NUSIZ0, 0)]
+    trace = run(events, lines=3)
+    assert trace.xs(1, P0_COLOUR) == list(range(3, 11)) + [19, 20, 21, 22]
+    assert trace.xs(2, P0_COLOUR) == list(range(3, 11))
+
+
+def test_vblank_lands_one_clock_late():
+    trace = run(setup(*COLOURS) + [write_at_pixel(1, 50, T.VBLANK, 0x02)], lines=2)
+    assert trace.pixels(1)[50] == BACKGROUND and set(trace.pixels(1)[51:]) == {0}
+
+
+def test_respx_hides_the_moved_players_first_copy_for_the_rest_of_the_line():
+    events = setup(*COLOURS, (T.NUSIZ0, 1), (T.GRP0, 0xFF), (T.RESP0, 0)) + [
+        write_at_pixel(1, 40, T.RESP0)]
+    trace = run(events, lines=3)
+    # Old copies at 3 and 19; the new ones at 45 and 61, the first of them not yet drawn.
+    assert trace.xs(1, P0_COLOUR) == list(range(3, 11)) + list(range(19, 27)) + list(range(61, 69))
+    assert trace.xs(2, P0_COLOUR) == list(range(45, 53)) + list(range(61, 69))
+
+
+def test_respx_in_a_copys_start_up_keeps_the_first_copy():
+    # The player is at 3; a reset to 5 lands within the copy's first 4 clocks: drawn at 5 at once.
+    events = setup(*COLOURS, (T.GRP0, 0xFF), (T.RESP0, 0)) + [write_at_pixel(1, 0, T.RESP0)]
+    trace = run(events, lines=2)
+    assert trace.xs(1, P0_COLOUR) == list(range(5, 13))
+
+
+def test_respx_onto_a_drawn_copy_moves_it_11_clocks_later():
+    # The player is drawn at 3..10; a reset to 8 (written at pixel 3) lands in that copy: the
+    # copy is finished where it was, and the move shows from the next line.
+    events = setup(*COLOURS, (T.GRP0, 0xFF), (T.RESP0, 0)) + [write_at_pixel(1, 3, T.RESP0)]
+    trace = run(events, lines=3)
+    assert trace.xs(1, P0_COLOUR) == list(range(3, 11))
+    assert trace.xs(2, P0_COLOUR) == list(range(8, 16))
+
+
+@pytest.mark.parametrize("cycle, hm, expected", [
+    (0, 0x8, 8), (3, 0x7, -7), (10, 0x7, -2), (15, 0xF, 2), (20, 0x9, 7), (40, 0x3, 0),
+    (55, 0x7, -1), (64, 0x0, -1), (73, 0x9, -1), (74, 0x0, -8), (75, 0x7, -7),
+])
+def test_hmove_motion_follows_stellas_cycle_table(cycle, hm, expected):
+    assert T.hmove_motion(cycle, hm) == expected
+
+
+@pytest.mark.parametrize("cycle, hm", [(10, 0x70), (30, 0x70), (60, 0x70), (17, 0x10)])
+def test_hmove_moves_by_its_cpu_cycle(cycle, hm):
+    events = setup(*COLOURS, (T.GRP0, 0x80), (T.HMP0, hm)) + [
+        write_at_pixel(1, 40, T.RESP0), at_cycle(2, cycle, T.HMOVE)]
+    trace = run(events, lines=4)
+    assert trace.xs(3, P0_COLOUR) == [45 + T.hmove_motion(cycle, hm >> 4)]
+
+
+def test_hmove_in_the_last_cycle_blanks_the_next_line():
+    trace = run(setup(*COLOURS) + [at_cycle(1, 75, T.HMOVE)], lines=3)
+    assert trace.pixels(1)[:8] == [BACKGROUND] * 8
+    assert trace.pixels(2)[:8] == [0] * 8 and trace.pixels(2)[8] == BACKGROUND
+
+
+def test_hmove_blank_waits_for_a_displayed_line():
+    # Stella clears its HMOVE-blank flag only while drawing: an HMOVE on an undisplayed line
+    # blanks the first displayed one.
+    trace = run(setup(*COLOURS) + [at_cycle(1, 5, T.HMOVE)], lines=5, ystart=3)
+    assert trace.pixels(3)[:8] == [0] * 8
+    assert trace.pixels(4)[:8] == [BACKGROUND] * 8
+
+
+def test_frame_ends_when_vsync_stops_after_a_full_line():
+    events = [(0, 10, T.VSYNC, 0x02), (0, 100, T.VSYNC, 0x00),      # too short: no frame end
+              (1, 10, T.VSYNC, 0x02), (2, 10, T.VSYNC, 0x00)]       # 228 clocks: ends it
+    trace = run(events, lines=5)
+    assert trace.frame_ends == [(2, 10)]
+    assert trace.frame_line == [0, 1, 2, 1, 2]
+
+
+@pytest.mark.parametrize("register, next_line", [(T.COLUBK, 1), (T.WSYNC, 0)])
+def test_overlong_frame_ends_at_the_next_write(register, next_line):
+    trace = run([(4, 50, register, 0)], lines=6, frame_max_lines=3)
+    assert trace.frame_ends == [(4, 50)]
+    # The new frame's line 0 holds the write, or, after a WSYNC, is the next line.
+    assert trace.frame_line[5] == next_line
+
+
+def test_collisions_only_on_displayed_lines_outside_vblank():
+    # Player 0 and the playfield meet at pixel 3 on every line.
+    objects = [(T.GRP0, 0x80), (T.RESP0, 0), (T.PF0, 0x10)]
+    read = [(1, 200, T.CXP0FB, None), (2, 0, T.CXCLR, 0), (2, 200, T.CXP0FB, None)]
+    trace = run(setup(*COLOURS, *objects) + read, lines=3, ystart=2)
+    assert trace.reads == {(1, 200): 0x00, (2, 200): 0x80}
+    trace = run(setup(*COLOURS, (T.VBLANK, 0x02), *objects) + read, lines=3)
+    assert trace.reads == {(1, 200): 0x00, (2, 200): 0x00}
+
+
+def test_collision_read_sees_the_pixel_being_drawn():
+    events = setup(*COLOURS, (T.GRP0, 0x80), (T.RESP0, 0), (T.PF0, 0x10)) + [
+        (1, 0, T.CXCLR, 0), (1, HBLANK + 3, T.CXP0FB, None)]
+    assert run(events, lines=2).reads[1, HBLANK + 3] == 0x80
+
+
+@pytest.mark.parametrize("graphics, left, right", [(0x00, P0_COLOUR, P1_COLOUR),
+                                                   (0x01, PF_COLOUR, PF_COLOUR)])
+def test_score_with_priority_colours_a_playfield_only_line(graphics, left, right):
+    # Stella's playfield-only drawing keeps the score colours even with the priority bit.
+    events = setup(*COLOURS, (T.PF2, 0xFF), (T.CTRLPF, 0x06), (T.GRP1, graphics))
+    trace = run(events, lines=2)
+    assert set(trace.pixels(1)[48:80]) == {left}
+    assert set(trace.pixels(1)[128:160]) == {right}
+
+
+@pytest.mark.parametrize("pixel, same_line", [(69, True), (79, False)])
+def test_playfield_reflection_written_late_waits_for_the_next_line(pixel, same_line):
+    events = setup(*COLOURS, (T.PF0, 0x10)) + [write_at_pixel(1, pixel, T.CTRLPF, 0x01)]
+    trace = run(events, lines=3)
+    reflected, plain = [0, 1, 2, 3, 156, 157, 158, 159], [0, 1, 2, 3, 80, 81, 82, 83]
+    assert trace.xs(1, PF_COLOUR) == (reflected if same_line else plain)
+    assert trace.xs(2, PF_COLOUR) == reflected
+
+
+def test_ball_reset_right_after_hmove_is_a_special_case():
+    # Stella's table of known tricks: RESBL 18 clocks after an HMOVE at clock 9 puts the ball at 5.
+    events = setup(*COLOURS, (T.ENABL, 2)) + [(1, 8, T.HMOVE, 0), (1, 26, T.RESBL, 0)]
+    assert run(events, lines=3).xs(2, PF_COLOUR) == [5]
+
+
+def test_colour_loss_sets_bit_0_after_an_odd_frame():
+    events = setup(*COLOURS) + [(0, 20, T.VSYNC, 0x02), (1, 20, T.VSYNC, 0x00)]
+    trace = run(events, lines=3, colour_loss=1)
+    assert set(trace.pixels(0)) == {BACKGROUND}              # before any frame ended
+    assert set(trace.pixels(2)) == {BACKGROUND | 1}          # the frame ended on its line 1
+
+
+def test_cosmic_ark_starfield_moves_missile_0_every_line():
+    # HMM0 going from 7 to 6 exactly 21 CPU cycles after an HMOVE: Stella's starfield trick.
+    events = setup(*COLOURS, (T.ENAM0, 2), (T.HMM0, 0x70)) + [
+        write_at_pixel(0, 96, T.RESM0),                  # missile 0 at 100
+        (1, 8, T.HMOVE, 0), (1, 8 + 63, T.HMM0, 0x60)]   # moved to 93; the trick switched on
+    trace = run(events, lines=6)
+    assert [trace.xs(line, P0_COLOUR) for line in range(1, 6)] == [
+        [93], [60, 61], [], [43], [25]]                  # jumps 33 (wide), 0 (hidden), 17, 18

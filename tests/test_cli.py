@@ -4,7 +4,7 @@ import os
 import pytest
 
 SUBCOMMANDS = ["list", "build", "test", "new", "run", "bench", "view", "synth", "tapeout", "check",
-               "fets", "switch"]
+               "fets", "switch", "compare"]
 
 
 def test_help_lists_every_subcommand(ttsim):

@@ -1,9 +1,10 @@
 """`make demo`: the main job on the embedded default designs.
 
-Until the Atari 2600 takes over: `hello` is built and its cocotb suite run on Icarus with waves,
-and the viewer draws the trace; `markov_art` runs on the Verilator fast path and its first VGA
-frames are captured. Without a display, what would be shown is written into out/demo/ and the
-paths printed; with one, the viewer opens live on markov_art afterwards.
+`hello` is built and its cocotb suite run on Icarus with waves, and the viewer draws the trace;
+`markov_art` runs on the Verilator fast path and its first VGA frames are captured; then the
+Atari 2600 plays ttsim's demo ROM (designs/atari2600/roms/demo.bin) on the fast path: its frames
+as PNGs in out/demo/atari/ and its tune as out/demo/atari.wav. Without a display, that is all and
+the paths are printed; with one, the viewer then opens live on the Atari playing the demo ROM.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import sys
 from ttsim import cli, fast, registry
 from ttsim.errors import TtsimError
 from ttsim.paths import OUT_DIR
-from ttsim.tools import simulate
+from ttsim.tools import atari_run, roms, simulate
 from ttsim.viewer.app import has_display
 
 OUT = OUT_DIR / "demo"
+# One pass of the demo ROM's tune: 32 steps of 8 frames.
+ATARI_FRAMES = 256
 
 
 def hello_waves() -> int:
@@ -40,14 +43,25 @@ def markov_frames() -> None:
           f"wrote {frames}/*.png")
 
 
+def atari_demo() -> None:
+    print(f"demo: atari2600 plays {roms.DEMO_ROM.name}: {ATARI_FRAMES} frames, fast path")
+    rom, scheme = atari_run.read_rom(roms.DEMO_ROM)
+    result = atari_run.run(rom, scheme, ATARI_FRAMES, audio=True)
+    frames, sound = OUT / "atari", OUT / "atari.wav"
+    atari_run.write_pngs(frames, result.frames)
+    atari_run.write_wav(sound, result.audio)
+    print(f"demo: {result.report['frames_per_s']:,.0f} frames/s; wrote {frames}/*.png and {sound}")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     status = hello_waves()
     if status:
         return status
     markov_frames()
+    atari_demo()
     if has_display() and not os.environ.get("CI"):
-        return cli.main(["view", "--live", "markov_art"])
+        return cli.main(["view", "--live", "atari2600", "--rom", str(roms.DEMO_ROM)])
     print(f"demo: no display here: the pictures are in {OUT}")
     return 0
 

@@ -36,12 +36,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     models.add_argument("--ram", metavar="FILE", help="bus6502: load FILE into memory at 0")
     models.add_argument("--pc", type=number, metavar="ADDR",
                         help="bus6502: reset vector ($FFFC/D) to ADDR")
-    models.add_argument("--rom", metavar="FILE", help="qspi_flash: the flash's contents")
+    models.add_argument("--rom", metavar="FILE",
+                        help="qspi_flash: the flash's contents; atari: the cartridge image")
     models.add_argument("--frames", type=number, metavar="N",
-                        help="vga: stop after N TinyVGA frames")
-    models.add_argument("--png-dir", metavar="DIR", help="vga: write each frame as a PNG")
+                        help="vga: stop after N TinyVGA frames; atari: run N Atari frames")
+    models.add_argument("--png-dir", metavar="DIR", help="vga, atari: write each frame as a PNG")
     models.add_argument("--input", metavar="SCRIPT",
-                        help="input script: lines `CYCLE NAME=VALUE ...` (e.g. `1000 ui_in=0x05`)")
+                        help="input script: lines `CYCLE NAME=VALUE ...` (e.g. `1000 ui_in=0x05`); "
+                             "for a design run by the atari model (atari2600 without --tt) lines "
+                             "`FRAME KEY ...` with keys UP DOWN LEFT RIGHT FIRE RESET SELECT, held "
+                             "from that frame until the next line (`FRAME` alone releases all)")
+    models.add_argument("--frames-out", metavar="F.npy",
+                        help="atari: the frames' TIA colour values, uint8 (N, 262, 160)")
+    models.add_argument("--audio-out", metavar="F.wav", help="atari: the TIA's audio as a WAV")
     models.add_argument("--record", metavar="FILE.npz",
                         help="record ui_in/uo_out/uio_out/uio_oe (TT top) every cycle into FILE")
     trace = parser.add_argument_group("trace window")
@@ -56,7 +63,13 @@ TT_RECORDED_PINS = ("ui_in", "uo_out", "uio_out", "uio_oe")
 
 
 def main(args) -> int:
-    from ttsim import fast
+    from ttsim import fast, registry
+    from ttsim.tools import atari_run, fastpath
+
+    if args.native is not False and "atari" in fastpath.fast_table(registry.get(args.name)):
+        return atari_run.main(args)
+    if args.frames_out or args.audio_out:
+        raise TtsimError("--frames-out and --audio-out are for designs run by the atari model")
 
     if (args.trace_from or args.trace_to is not None) and not args.trace:
         raise TtsimError("--trace-from/--trace-to need --trace FILE")

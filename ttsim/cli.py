@@ -100,6 +100,12 @@ def cmd_run(args) -> int:
     return run.main(args)
 
 
+def cmd_compare(args) -> int:
+    from ttsim.tools import compare
+
+    return compare.main(args)
+
+
 def cmd_bench(args) -> int:
     from ttsim.tools import bench
 
@@ -195,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a design at full speed through the Verilator fast path")
     run.add_arguments(p)
     p.set_defaults(func=cmd_run)
+
+    from ttsim.tools import compare
+
+    p = sub.add_parser("compare", help="run an Atari 2600 cartridge in the fast path and in "
+                       "ale-py (Stella) and report the first differing pixel (exit 1 if any)")
+    compare.add_arguments(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("bench", help="cycles per second of pysim, cocotb (Icarus, Verilator) "
                        "and the fast path on the same stimulus")

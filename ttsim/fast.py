@@ -29,12 +29,18 @@ The design's `[fast]` table in design.toml (every key optional):
 
     [fast.qspi_flash]
     size = 16777216            # flash size in bytes (default 16 MB); the ROM must fit
+    image = "qspi:flash_image" # module:function packing a --rom file into the flash contents
 
     [fast.vga]
     port = "uo_out"            # the TinyVGA output port
 
+    [fast.atari]               # the Atari 2600 host (ttsim.tools.atari_run drives it)
+    inputs = { joystick_n = 0xFF }   # constant inputs of the native top, set when it attaches
+
 Models are also switched on by `run()`'s options: `ram`/`pc`/`stop_on_loop` attach bus6502,
-`rom` attaches qspi_flash, `frames`/`png_dir` attach vga.
+`rom` attaches qspi_flash, `frames`/`png_dir` attach vga. The atari model is attached by
+ttsim.tools.atari_run (`Simulation.attach_atari`), which `ttsim run` uses for a design with a
+`[fast.atari]` table.
 """
 from __future__ import annotations
 
@@ -52,11 +58,20 @@ from ttsim.errors import TtsimError
 from ttsim.registry import Design
 
 STOP_REASONS = ("cycles", "condition", "loop", "wall_clock", "frames", "recorder")
-MODELS = ("bus6502", "qspi_flash", "vga")
+MODELS = ("bus6502", "qspi_flash", "vga", "atari")
 BUS6502_PORTS = {"addr": "addr", "data_in": "data_in", "data_out": "data_out", "rw": "rw",
                  "sync": "sync", "rdy": ""}  # model port -> default top port ("" = none)
 DEFAULT_FLASH_SIZE = 16 * 1024 * 1024
 VGA_SHAPE = (480, 640, 3)
+# The native Atari 2600 top's ports the atari model uses, in the order ttsim_atari_attach takes.
+ATARI_PORTS = ("rom_addr", "rom_data", "scheme", "colour", "hcount", "hblank", "vblank", "vsync",
+               "audio0", "audio1", "audio_tick", "cpu_ce", "cpu_addr", "cpu_write", "cpu_data_out",
+               "cpu_sync", "cpu_rdy", "joystick_n", "switches_n", "fire_n")
+ATARI_FRAMINGS = ("vsync", "stella")  # AtariConsole::Framing
+ATARI_WIDTH = 160
+ATARI_LINE_CLOCKS = 228
+ATARI_STELLA_MAX_LINES = 290  # Stella's NTSC frame limit (342 for PAL)
+ATARI_MAX_FRAME_LINES = 600  # a run with no frame boundary for this long per frame gives up
 CHUNK_CYCLES = 1 << 24  # unlimited runs go back to Python this often (for Ctrl-C)
 
 _u64, _i64, _int, _ptr = ctypes.c_uint64, ctypes.c_int64, ctypes.c_int, ctypes.c_void_p
@@ -87,6 +102,14 @@ _SIGNATURES = {
     "ttsim_vga_vsync_active": (_int, [_ptr]),
     "ttsim_qspi_attach": (None, [_ptr, _int, _int, _int, _ptr, _u64, _u64]),
     "ttsim_qspi_reads": (_u64, [_ptr]),
+    "ttsim_atari_attach": (None, [_ptr, _ptr, _ptr, _u64, _int, _int, _int, _int, _ptr, _u64,
+                                  _int]),
+    "ttsim_atari_set_buffer": (None, [_ptr, _ptr, _ptr, _u64, _u64, _int, _ptr, _u64]),
+    "ttsim_atari_steps_logged": (_u64, [_ptr]),
+    "ttsim_atari_filled": (_u64, [_ptr]),
+    "ttsim_atari_frame": (_i64, [_ptr]),
+    "ttsim_atari_audio_count": (_u64, [_ptr]),
+    "ttsim_atari_audio": (ctypes.POINTER(ctypes.c_uint8), [_ptr]),
     "ttsim_trace_open": (_int, [_ptr, ctypes.c_char_p, _u64, _u64, _u64]),
 }
 _libraries: dict[Path, ctypes.CDLL] = {}
@@ -127,12 +150,13 @@ class Simulation:
     native: simulate the design's `[fast]` top (default when it has one) rather than its TT top.
     trace: a .vcd or .fst path to trace cycles [trace_from, trace_to) into (a tracing build).
     component: an Amaranth component to simulate instead of the design's tops (the design then
-    only names the build folder and gives the clock and the `[fast]` table).
+    only names the build folder and gives the clock and the `[fast]` table); verilog: the same
+    for Verilog text whose top module is named as the design's TT top.
     """
 
     def __init__(self, design: str | Design, *, native: bool | None = None,
                  trace: str | Path | None = None, trace_from: int = 0,
-                 trace_to: int | None = None, component=None):
+                 trace_to: int | None = None, component=None, verilog: str | None = None):
         from ttsim.tools import fastpath
 
         self._handle = None  # set once the C side exists; close() relies on it
@@ -146,7 +170,8 @@ class Simulation:
                                  "the start is after the end")
             if trace_from < 0:
                 raise TtsimError("the trace window cannot start before cycle 0")
-        self.build = fastpath.build(self.design, native=native, trace=suffix, component=component)
+        self.build = fastpath.build(self.design, native=native, trace=suffix, component=component,
+                                    verilog=verilog)
         self.native = self.build.native
         self._lib = _load(self.build.library)
         self.ports = {p.name: p for p in self.build.ports}
@@ -322,8 +347,12 @@ class Simulation:
                 "instructions": self._lib.ttsim_bus6502_instructions(self._handle)}
 
     def attach_qspi_flash(self, rom: bytes) -> None:
-        """Attaches a QSPI flash serving `rom` on the uio pins (TT QSPI PMOD pinout)."""
-        size = int(self._model_config("qspi_flash").get("size", DEFAULT_FLASH_SIZE))
+        """Attaches a QSPI flash serving `rom` on the uio pins (TT QSPI PMOD pinout), packed into
+        the flash's contents by the design's `image` function when it names one."""
+        config = self._model_config("qspi_flash")
+        if "image" in config:
+            rom = _design_function(self.design, config["image"], "[fast.qspi_flash] image")(rom)
+        size = int(config.get("size", DEFAULT_FLASH_SIZE))
         if len(rom) > size:
             raise TtsimError(f"the ROM is {len(rom)} bytes, larger than the {size}-byte flash")
         data = np.frombuffer(rom, dtype=np.uint8).copy() if rom else np.zeros(1, np.uint8)
@@ -366,6 +395,93 @@ class Simulation:
                     return
         finally:
             self._lib.ttsim_vga_set_buffer(self._handle, None, 0)
+
+    def attach_atari(self, rom: bytes, scheme: int, *, inputs=(), framing: str = "vsync",
+                     stella_max_lines: int = ATARI_STELLA_MAX_LINES, mark_visible: bool = False,
+                     audio: bool = False) -> None:
+        """Attaches the Atari 2600 host to the native top: it serves `rom` (a cartridge image run
+        with scheme number `scheme`), sets the controller ports from `inputs`, rows (input step,
+        joystick_n, switches_n, fire_n) sorted by step, counts frames by `framing` (see
+        ATARI_FRAMINGS and tools/fastpath/atari.h, which also explains `stella_max_lines` and
+        `mark_visible`) and collects audio samples if `audio`."""
+        if not rom:
+            raise TtsimError("the ROM is empty")
+        if framing not in ATARI_FRAMINGS:
+            raise TtsimError(f"Atari framing is one of {', '.join(ATARI_FRAMINGS)}, "
+                             f"not {framing!r}")
+        for name, value in self._model_config("atari").get("inputs", {}).items():
+            self.set(name, value)
+        ports = np.array([self.port(name) for name in ATARI_PORTS], dtype=np.int32)
+        image = np.frombuffer(rom, dtype=np.uint8).copy()
+        rows = np.array(inputs, dtype=np.uint64).reshape(-1, 4)
+        self._lib.ttsim_atari_attach(self._handle, _address(ports), _address(image), len(rom),
+                                     scheme, ATARI_FRAMINGS.index(framing), stella_max_lines,
+                                     int(mark_visible), _address(rows), len(rows), int(audio))
+        self.models.add("atari")
+
+    def atari_frames(self, count: int, *, skip: int = 0, lines: int = 262,
+                     wall_s: float | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+        """Runs until frames skip..skip+count-1 are captured; returns them as a (count, lines,
+        160) uint8 array of TIA colour values (0 where a frame had no line), each frame's line
+        count, and why the run ended ("frames", "wall_clock", or "cycles" when no frame boundary
+        came for ATARI_MAX_FRAME_LINES lines per frame)."""
+        frames = np.zeros((count, lines, ATARI_WIDTH), dtype=np.uint8)
+        line_counts = np.zeros(count, dtype=np.uint32)
+        self._lib.ttsim_atari_set_buffer(self._handle, _address(frames), _address(line_counts),
+                                         count, skip, lines, None, 0)
+        try:
+            reason = self._atari_run(count + skip, wall_s)
+            filled = self._lib.ttsim_atari_filled(self._handle)
+        finally:
+            self._lib.ttsim_atari_set_buffer(self._handle, None, None, 0, 0, lines, None, 0)
+        return frames[:filled], line_counts[:filled], reason
+
+    def atari_steps(self, steps: int, *, frame_capacity: int, lines: int,
+                    wall_s: float | None = None):
+        """With Stella's framing: runs `steps` input steps (ale-py's frames) from reset; returns
+        the frames from 0 on as in `atari_frames` (up to `frame_capacity` of them), the step log
+        (steps x 3: the frame each step ended in, that frame's whole lines so far, 1 if the frame
+        ended), and why the run ended."""
+        frames = np.zeros((frame_capacity, lines, ATARI_WIDTH), dtype=np.uint8)
+        line_counts = np.zeros(frame_capacity, dtype=np.uint32)
+        log = np.zeros((steps, 3), dtype=np.int64)
+        self._lib.ttsim_atari_set_buffer(self._handle, _address(frames), _address(line_counts),
+                                         frame_capacity, 0, lines, _address(log), steps)
+        try:
+            reason = self._atari_run(steps, wall_s)
+            logged = self._lib.ttsim_atari_steps_logged(self._handle)
+        finally:
+            self._lib.ttsim_atari_set_buffer(self._handle, None, None, 0, 0, lines, None, 0)
+        return frames, line_counts, log[:logged], reason
+
+    def _atari_run(self, frames: int, wall_s: float | None) -> str:
+        """Steps until the atari model stops the run ("frames"), the wall-clock limit, or a
+        budget of ATARI_MAX_FRAME_LINES lines per frame ("cycles")."""
+        end_cycle = self.cycles + (frames + 1) * ATARI_MAX_FRAME_LINES * ATARI_LINE_CLOCKS
+        deadline = None if wall_s is None else time.monotonic() + wall_s
+        reason = "cycles"
+        while self.cycles < end_cycle:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return "wall_clock"
+            reason = self.step(min(CHUNK_CYCLES, end_cycle - self.cycles),
+                               wall_s=remaining).reason
+            if reason != "cycles":
+                break
+        return reason
+
+    def atari_frame(self) -> int:
+        """The number of the frame the Atari is in (-1 before the first VSYNC, by vsync framing)."""
+        return self._lib.ttsim_atari_frame(self._handle)
+
+    def atari_audio(self) -> np.ndarray:
+        """The audio samples so far: per TIA audio tick (two per line) the sum of both channels'
+        volumes, 0..30."""
+        count = self._lib.ttsim_atari_audio_count(self._handle)
+        if count == 0:
+            return np.zeros(0, dtype=np.uint8)
+        pointer = self._lib.ttsim_atari_audio(self._handle)
+        return np.ctypeslib.as_array(pointer, shape=(count,)).copy()
 
     def vga_report(self) -> dict:
         polarity = {0: "negative", 1: "positive", -1: None}
@@ -514,6 +630,17 @@ def run(design: str | Design, *, cycles: int | None = None, native: bool | None 
         return result
     finally:
         sim.close()
+
+
+def _design_function(design: Design, spec, what: str):
+    """The function `spec` ("module:function" in the design's folder) names."""
+    import importlib
+
+    module_name, _, name = str(spec).partition(":")
+    try:
+        return getattr(importlib.import_module(f"{design.package}.{module_name}"), name)
+    except (ImportError, AttributeError) as error:
+        raise TtsimError(f"designs/{design.name}/design.toml: {what} {spec!r}: {error}") from None
 
 
 def fast_models(design: Design) -> list[str]:

@@ -1,4 +1,4 @@
-"""Atari 2600 cartridges: the ROM, its bank-switching scheme, and detecting the scheme from the ROM.
+"""Atari 2600 cartridges: bank switching, and detecting a ROM's bank-switching scheme.
 
 The cartridge sees the CPU's 13 address lines (A12 high selects it) and every bus cycle, because
 bank switching happens on accesses to "hotspot" addresses whatever the data, and the FE scheme
@@ -10,6 +10,10 @@ $1080-$10FF), E0 (8K in 1K slices: $1FE0-$1FE7, $1FE8-$1FEF and $1FF0-$1FF7 sele
 at $1000, $1400 and $1800; $1C00 always shows the last slice), FE (8K: after an access to $01FE,
 bit 5 of the next byte on the data bus selects the bank, 1 = bank 0). DPC (Pitfall II) is detected
 but not implemented.
+
+The ROM image is not part of the circuit: the cartridge says which byte of the image it wants
+(`rom_addr`) and takes that byte back (`rom_data`), so the image can come from a memory, a host
+program or a QSPI flash.
 """
 from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import memory, wiring
@@ -18,6 +22,8 @@ from amaranth.lib.wiring import In, Out
 from ttsim.errors import TtsimError
 
 SCHEMES = ("2K", "4K", "F8", "F6", "F8SC", "F6SC", "E0", "FE", "DPC")
+SCHEME_BITS = 4
+ROM_ADDRESS_BITS = 15
 BANK_BYTES = 4096
 SUPERCHIP_BYTES = 128
 # Pitfall II: 8K of program, 2K of display data, and (in most dumps) 255 bytes of sound tables.
@@ -85,71 +91,94 @@ def check_rom(rom: bytes, scheme: str | None = None) -> str:
 
 
 class Cartridge(wiring.Component):
-    """A cartridge with its ROM and bank switching.
+    """A cartridge's bank switching (and Superchip RAM); the ROM image itself lives outside.
+
+    One circuit serves every scheme: `scheme` (an index into `SCHEMES`, chosen by the host with
+    `detect_scheme`) says how to map addresses, so a single compiled model runs any cartridge.
 
     addr: the CPU address A12..A0.
     access: a CPU bus cycle ends on this clock (hotspots and RAM act only then).
     write: that cycle is a write.
     data_bus: the byte on the data bus in that cycle (written data, or whatever was read).
-    read_data: the cartridge's byte at `addr` (meaningful while A12 is high).
+    scheme: the bank-switching scheme, an index into `SCHEMES` (held for the whole run).
+    rom_addr: the byte offset into the ROM image that `addr` maps to in the current banks.
+    rom_data: the ROM image's byte at `rom_addr` (supplied by whoever holds the image).
+    read_data: the cartridge's byte at `addr` (meaningful while A12 is high): `rom_data`, or
+        Superchip RAM in its read window.
+
+    `superchip=False` leaves out the 128 bytes of Superchip RAM (F8SC and F6SC then read as F8/F6).
     """
 
     addr: In(13)
     access: In(1)
     write: In(1)
     data_bus: In(8)
+    scheme: In(SCHEME_BITS)
+    rom_addr: Out(ROM_ADDRESS_BITS)
+    rom_data: In(8)
     read_data: Out(8)
 
-    def __init__(self, rom: bytes, scheme: str | None = None):
-        self.rom = bytes(rom)
-        self.scheme = check_rom(self.rom, scheme)
+    def __init__(self, superchip: bool = True):
+        self.superchip = superchip
         super().__init__()
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.rom = rom = memory.Memory(shape=8, depth=len(self.rom), init=self.rom)
-        rom_read = rom.read_port(domain="comb")
-        m.d.comb += self.read_data.eq(rom_read.data)
-
         offset = self.addr[:12]
         selected = self.addr[12]
         touched = self.access & selected
+        is_scheme = {name: self.scheme == index for index, name in enumerate(SCHEMES)}
+        f8_family = is_scheme["F8"] | is_scheme["F8SC"]
+        f6_family = is_scheme["F6"] | is_scheme["F6SC"]
 
-        scheme = self.scheme
-        if scheme in ("2K", "4K"):
-            m.d.comb += rom_read.addr.eq(offset)
-        elif scheme in ("F8", "F6", "F8SC", "F6SC"):
-            banks = len(self.rom) // BANK_BYTES
-            bank = Signal(range(banks), init=START_BANK[scheme])
-            first_hotspot = 0xFFA - banks
-            for number in range(banks):
-                with m.If(touched & (offset == first_hotspot + number)):
-                    m.d.sync += bank.eq(number)
-            m.d.comb += rom_read.addr.eq(Cat(offset, bank))
-            if scheme.endswith("SC"):
-                self._superchip(m, offset, selected)
-        elif scheme == "E0":
-            slices = [Signal(3, init=start, name=f"slice{i}")
-                      for i, start in enumerate(E0_START_SLICES)]
-            for segment, slice_register in enumerate(slices):
-                first = 0xFE0 + 8 * segment
-                with m.If(touched & (offset >= first) & (offset < first + 8)):
-                    m.d.sync += slice_register.eq(offset[:3])
-            segment = offset[10:12]
-            current = Mux(segment == 3, 7,
-                          Mux(segment == 2, slices[2], Mux(segment == 1, slices[1], slices[0])))
-            m.d.comb += rom_read.addr.eq(Cat(offset[:10], current))
-        elif scheme == "FE":
-            bank = Signal(init=START_BANK["FE"])
-            after_hotspot = Signal()
-            with m.If(self.access):
-                m.d.sync += after_hotspot.eq(self.addr == FE_HOTSPOT)
-                with m.If(after_hotspot):
-                    m.d.sync += bank.eq(~self.data_bus[5])
-            m.d.comb += rom_read.addr.eq(Cat(offset, bank))
+        # Bank registers hold the bank XOR the scheme's start bank, so their reset value (zero)
+        # is the start bank of whichever scheme the host drives.
+        f8_start = Mux(f8_family, START_BANK["F8"], START_BANK["F6"])
+        bank_stored = Signal(2)
+        bank = bank_stored ^ f8_start
+        with m.If(touched & f8_family & (offset >= 0xFF8) & (offset <= 0xFF9)):
+            m.d.sync += bank_stored.eq((offset - 0xFF8)[:2] ^ START_BANK["F8"])
+        with m.If(touched & f6_family & (offset >= 0xFF6) & (offset <= 0xFF9)):
+            m.d.sync += bank_stored.eq((offset - 0xFF6)[:2] ^ START_BANK["F6"])
+
+        slices = []
+        for segment, start in enumerate(E0_START_SLICES):
+            stored = Signal(3, name=f"e0_slice{segment}_stored")
+            slices.append(stored ^ start)
+            first = 0xFE0 + 8 * segment
+            with m.If(touched & is_scheme["E0"] & (offset >= first) & (offset < first + 8)):
+                m.d.sync += stored.eq(offset[:3] ^ start)
+        segment = offset[10:12]
+        e0_slice = Mux(segment == 3, 7,
+                       Mux(segment == 2, slices[2], Mux(segment == 1, slices[1], slices[0])))
+
+        fe_bank_stored = Signal()
+        after_fe_hotspot = Signal()
+        with m.If(self.access & is_scheme["FE"]):
+            m.d.sync += after_fe_hotspot.eq(self.addr == FE_HOTSPOT)
+            with m.If(after_fe_hotspot):
+                m.d.sync += fe_bank_stored.eq(~self.data_bus[5] ^ START_BANK["FE"])
+        fe_bank = fe_bank_stored ^ START_BANK["FE"]
+
+        with m.If(is_scheme["2K"]):
+            m.d.comb += self.rom_addr.eq(offset[:11])
+        with m.Elif(f8_family):
+            m.d.comb += self.rom_addr.eq(Cat(offset, bank[0]))
+        with m.Elif(f6_family):
+            m.d.comb += self.rom_addr.eq(Cat(offset, bank))
+        with m.Elif(is_scheme["E0"]):
+            m.d.comb += self.rom_addr.eq(Cat(offset[:10], e0_slice))
+        with m.Elif(is_scheme["FE"]):
+            m.d.comb += self.rom_addr.eq(Cat(offset, fe_bank))
+        with m.Else():
+            m.d.comb += self.rom_addr.eq(offset)
+
+        m.d.comb += self.read_data.eq(self.rom_data)
+        if self.superchip:
+            self._superchip(m, offset, selected, is_scheme["F8SC"] | is_scheme["F6SC"])
         return m
 
-    def _superchip(self, m, offset, selected):
+    def _superchip(self, m, offset, selected, enabled):
         """128 bytes of RAM: the write port at offsets 0x000-0x07F, the read port at 0x080-0x0FF."""
         m.submodules.ram = ram = memory.Memory(shape=8, depth=SUPERCHIP_BYTES, init=[])
         ram_read = ram.read_port(domain="comb")
@@ -160,7 +189,7 @@ class Cartridge(wiring.Component):
             ram_read.addr.eq(offset[:7]),
             ram_write.addr.eq(offset[:7]),
             ram_write.data.eq(self.data_bus),
-            ram_write.en.eq(self.access & self.write & selected & in_write_port),
+            ram_write.en.eq(enabled & self.access & self.write & selected & in_write_port),
         ]
-        with m.If(in_read_port):
+        with m.If(enabled & in_read_port):
             m.d.comb += self.read_data.eq(ram_read.data)

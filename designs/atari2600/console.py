@@ -1,4 +1,4 @@
-"""The whole Atari 2600 for simulation: 6507 CPU, TIA, RIOT and a cartridge.
+"""The whole Atari 2600 for simulation: 6507 CPU, TIA, RIOT and a cartridge's bank switching.
 
 One `sync` clock is one colour clock; the CPU (the project's CPU6502 core with 13 address lines)
 makes one bus cycle every third clock, on the TIA's `cpu_ce`. The 6507's address space:
@@ -9,14 +9,19 @@ makes one bus cycle every third clock, on the TIA's `cpu_ce`. The 6507's address
     A12 = 0, A7 = 1, A9 = 1 RIOT ports and timer ($280-$29F)
 
 The TIA drives only data bits 7..6 on a read; bits 5..0 keep the last byte the bus carried.
+
+`Atari2600` holds no ROM: it asks for the byte at `rom_addr` of the cartridge image and reads
+`rom_data`, and the bank-switching scheme is an input, so one compiled model runs every cartridge.
+`AtariWithRom` adds the image as a memory, for simulations that have no host to serve it;
+`NativeAtari2600` is the fast path's variant (inputs behind flip-flops, for Verilator's speed).
 """
-from amaranth.hdl import Cat, EnableInserter, Module, Mux, Signal, unsigned
-from amaranth.lib import wiring
+from amaranth.hdl import Cat, ClockDomain, EnableInserter, Module, Mux, Signal, unsigned
+from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
 from ttsim.designs.cpu6502.cpu import CPU6502
 
-from .cartridge import Cartridge
+from .cartridge import ROM_ADDRESS_BITS, SCHEME_BITS, SCHEMES, Cartridge, check_rom
 from .riot import RIOT
 from .tia import PADDLE_NEVER, TIA
 
@@ -26,8 +31,8 @@ ADDRESS_BITS = 13
 SWITCHES_IDLE = 0x3F
 
 
-class Atari2600(wiring.Component):
-    """An Atari 2600 with one cartridge.
+class ConsolePorts(wiring.Component):
+    """The ports every Atari 2600 model shares (controllers, video, audio, CPU progress).
 
     joystick_n: SWCHA pins (bits 7..4 player 0 right/left/down/up, 3..0 player 1), 0 = pushed.
     switches_n: SWCHB pins (bit 0 reset, 1 select: 0 = pressed; bit 3 colour; 6, 7 difficulty).
@@ -37,6 +42,10 @@ class Atari2600(wiring.Component):
     colour, hcount, hsync, hblank, vsync, vblank: the TIA's video for this colour clock
         (see `TIA`); audio0, audio1, audio_tick: its audio.
     pc: the CPU's program counter (for tests and traces); cpu_ce: a CPU cycle ends this clock.
+    cpu_addr, cpu_write, cpu_data_out, cpu_sync, cpu_rdy: the CPU's bus in the cycle that
+        `cpu_ce` ends (address, 1 = write, the byte written, 1 = opcode fetch, 0 = the TIA holds
+        the CPU in this read cycle: WSYNC), for hosts that follow the program (an emulator's
+        frame rules watch TIA writes and count instructions) and for traces.
     """
 
     joystick_n: In(8, init=0xFF)
@@ -56,17 +65,40 @@ class Atari2600(wiring.Component):
     audio_tick: Out(1)
     pc: Out(16)
     cpu_ce: Out(1)
+    cpu_addr: Out(ADDRESS_BITS)
+    cpu_write: Out(1)
+    cpu_data_out: Out(8)
+    cpu_sync: Out(1)
+    cpu_rdy: Out(1)
 
-    def __init__(self, rom: bytes, scheme: str | None = None):
-        self.cartridge = Cartridge(rom, scheme)
+
+class Atari2600(ConsolePorts):
+    """An Atari 2600 whose cartridge image is served from outside (see `ConsolePorts` for the rest).
+
+    scheme: the cartridge's bank-switching scheme, an index into `cartridge.SCHEMES`.
+    rom_addr: the byte of the cartridge image the CPU reads in this cycle. It settles on the clock
+        after `cpu_ce` and holds until the next `cpu_ce`.
+    rom_data: the image's byte at `rom_addr`, sampled on `cpu_ce`.
+    """
+
+    scheme: In(SCHEME_BITS)
+    rom_addr: Out(ROM_ADDRESS_BITS)
+    rom_data: In(8)
+
+    def __init__(self, superchip: bool = True, reset_registers: bool = False):
+        # reset_registers: reset also clears the CPU's A, X, Y, S, P and PC (see CPU6502), so a
+        # gate-level simulation starts from known values (the TT top uses it).
+        self.superchip = superchip
+        self.reset_registers = reset_registers
         super().__init__()
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.tia = tia = TIA()
         m.submodules.riot = riot = RIOT()
-        m.submodules.cartridge = cartridge = self.cartridge
-        cpu = CPU6502(address_bits=ADDRESS_BITS, interrupts=False)
+        m.submodules.cartridge = cartridge = Cartridge(self.superchip)
+        cpu = CPU6502(address_bits=ADDRESS_BITS, interrupts=False,
+                      reset_registers=self.reset_registers)
         m.submodules.cpu = EnableInserter({"sync": tia.cpu_ce})(cpu)
 
         addr, reading = cpu.addr, cpu.rw
@@ -112,6 +144,9 @@ class Atari2600(wiring.Component):
             cartridge.access.eq(cycle_end),
             cartridge.write.eq(~reading),
             cartridge.data_bus.eq(bus),
+            cartridge.scheme.eq(self.scheme),
+            cartridge.rom_data.eq(self.rom_data),
+            self.rom_addr.eq(cartridge.rom_addr),
 
             self.colour.eq(tia.colour),
             self.hcount.eq(tia.hcount),
@@ -124,5 +159,77 @@ class Atari2600(wiring.Component):
             self.audio_tick.eq(tia.audio_tick),
             self.pc.eq(cpu.pc),
             self.cpu_ce.eq(cycle_end),
+            self.cpu_addr.eq(addr),
+            self.cpu_write.eq(~reading),
+            self.cpu_data_out.eq(cpu.data_out),
+            self.cpu_sync.eq(cpu.sync),
+            self.cpu_rdy.eq(tia.rdy),
         ]
+        return m
+
+
+class AtariWithRom(ConsolePorts):
+    """An Atari 2600 with its cartridge image built in as a memory and its scheme fixed.
+
+    For Amaranth simulations, traces and the switch level; the ports are `ConsolePorts`.
+    `scheme` is detected from the image unless given (a name from `cartridge.SCHEMES`).
+    """
+
+    def __init__(self, rom: bytes, scheme: str | None = None):
+        self.rom = bytes(rom)
+        self.scheme_name = check_rom(self.rom, scheme)
+        super().__init__()
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.core = core = Atari2600()
+        m.submodules.rom = rom = memory.Memory(shape=8, depth=len(self.rom), init=self.rom)
+        rom_read = rom.read_port(domain="comb")
+        m.d.comb += [
+            core.scheme.eq(SCHEMES.index(self.scheme_name)),
+            rom_read.addr.eq(core.rom_addr),
+            core.rom_data.eq(rom_read.data),
+        ]
+        inner = {path: value for path, _, value in core.signature.flatten(core)}
+        for path, member, outer in self.signature.flatten(self):
+            if member.flow == wiring.In:
+                m.d.comb += inner[path].eq(outer)
+            else:
+                m.d.comb += outer.eq(inner[path])
+        return m
+
+
+class NativeAtari2600(Atari2600):
+    """`Atari2600` for the Verilator fast path: every input, the reset included, passes a
+    flip-flop before it reaches the core.
+
+    Verilator recomputes all logic that depends combinationally on a top-level input on every
+    evaluation, twice per clock; in Amaranth's Verilog every register's next value depends on the
+    reset input, so without these flip-flops that is the whole design, once more than needed.
+    With them the model runs about 1.7 times faster. The price: inputs act one clock later, so
+    `rom_data` must be presented on the clock before `cpu_ce` (the host serves the byte at
+    `rom_addr` on every clock: `rom_addr` holds still for the two clocks before `cpu_ce`), and
+    reset is released one clock later.
+    """
+
+    clk: In(1)
+    rst: In(1)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.domains.sync = domain = ClockDomain()
+        m.submodules.core = core = Atari2600(self.superchip)
+        reset = Signal(init=1, reset_less=True)
+        m.d.sync += reset.eq(self.rst)
+        m.d.comb += [domain.clk.eq(self.clk), domain.rst.eq(reset)]
+        inner = {path: value for path, _, value in core.signature.flatten(core)}
+        for path, member, outer in self.signature.flatten(self):
+            if path in (("clk",), ("rst",)):
+                continue
+            if member.flow == wiring.In:
+                held = Signal.like(outer, name=f"{outer.name}_held", reset_less=True)
+                m.d.sync += held.eq(outer)
+                m.d.comb += inner[path].eq(held)
+            else:
+                m.d.comb += outer.eq(inner[path])
         return m

@@ -20,6 +20,7 @@ using TraceFile = VerilatedVcdC;
 using TraceFile = VerilatedFstC;
 #endif
 
+#include "atari.h"
 #include "bus6502.h"
 #include "qspi_flash.h"
 #include "vga.h"
@@ -55,6 +56,7 @@ struct Sim {
     Bus6502* bus = nullptr;
     VgaCapture* vga = nullptr;
     QspiFlash* flash = nullptr;
+    AtariConsole* atari = nullptr;
     std::vector<ScriptEvent> script;
     size_t next_event = 0;
     std::vector<Term> condition;
@@ -297,6 +299,58 @@ void ttsim_qspi_attach(void* h, int uio_out, int uio_oe, int uio_in, const uint8
     s->flash = flash;
 }
 uint64_t ttsim_qspi_reads(void* h) { return sim_of(h)->flash->reads; }
+
+// ports: rom_addr rom_data scheme colour hcount hblank vblank vsync audio0 audio1 audio_tick
+// cpu_ce cpu_addr cpu_write cpu_data_out cpu_sync cpu_rdy joystick_n switches_n fire_n (indices).
+// inputs: n rows of (step, joystick_n, switches_n, fire_n), sorted by step. framing:
+// AtariConsole::Framing.
+void ttsim_atari_attach(void* h, const int32_t* ports, const uint8_t* rom, uint64_t rom_size,
+                        int scheme, int framing, int stella_max_lines, int mark_visible,
+                        const uint64_t* inputs, uint64_t n_inputs, int record_audio) {
+    Sim* s = sim_of(h);
+    auto* atari = new AtariConsole;
+    Port* fields[] = {&atari->rom_addr, &atari->rom_data, &atari->scheme, &atari->colour,
+                      &atari->hcount, &atari->hblank, &atari->vblank, &atari->vsync,
+                      &atari->audio0, &atari->audio1,
+                      &atari->audio_tick, &atari->cpu_ce, &atari->cpu_addr, &atari->cpu_write,
+                      &atari->cpu_data_out, &atari->cpu_sync, &atari->cpu_rdy,
+                      &atari->joystick_n, &atari->switches_n, &atari->fire_n};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) *fields[i] = s->ports[ports[i]];
+    atari->rom.assign(rom, rom + rom_size);
+    atari->scheme_index = uint8_t(scheme);
+    atari->scheme.set(scheme);
+    atari->framing = framing;
+    atari->stella_max_lines = uint64_t(stella_max_lines);
+    atari->mark_visible = mark_visible;
+    for (uint64_t i = 0; i < n_inputs; i++)
+        atari->inputs.push_back({inputs[4 * i], uint8_t(inputs[4 * i + 1]),
+                                 uint8_t(inputs[4 * i + 2]), uint8_t(inputs[4 * i + 3])});
+    atari->record_audio = record_audio;
+    s->models.emplace_back(atari);
+    s->atari = atari;
+}
+// Frames numbered skip.. go into buffer (capacity x lines_per_frame x 160) and their line counts
+// into lines; buffer = nullptr stops capturing. With Stella's framing, steps go into step_log
+// (step_capacity rows of 3) and the run stops when it is full; otherwise when buffer is full.
+void ttsim_atari_set_buffer(void* h, uint8_t* buffer, uint32_t* lines, uint64_t capacity,
+                            uint64_t skip, int lines_per_frame, int64_t* step_log,
+                            uint64_t step_capacity) {
+    AtariConsole* atari = sim_of(h)->atari;
+    atari->frames = buffer;
+    atari->frame_lines = lines;
+    atari->capacity = capacity;
+    atari->skip = skip;
+    atari->lines_per_frame = lines_per_frame;
+    atari->filled = 0;
+    atari->step_log = step_log;
+    atari->step_capacity = step_capacity;
+    atari->steps_logged = 0;
+}
+uint64_t ttsim_atari_steps_logged(void* h) { return sim_of(h)->atari->steps_logged; }
+uint64_t ttsim_atari_filled(void* h) { return sim_of(h)->atari->filled; }
+int64_t ttsim_atari_frame(void* h) { return sim_of(h)->atari->frame; }
+uint64_t ttsim_atari_audio_count(void* h) { return sim_of(h)->atari->audio.size(); }
+const uint8_t* ttsim_atari_audio(void* h) { return sim_of(h)->atari->audio.data(); }
 
 // Traces cycles [from, to) into path (a tracing build only); returns 0 on success.
 int ttsim_trace_open(void* h, const char* path, uint64_t from, uint64_t to, uint64_t half_period) {
