@@ -278,7 +278,7 @@ def test_vga_panel_is_chosen_from_the_pins_and_draws_the_picture(tmp_path):
     assert [type(slot.panel).__name__ for slot in slots] == ["PinsPanel", "VgaPanel"]
     with pytest.raises(TtsimError, match="unknown viewer panel"):
         choose_panels(trace, registry.Design(**{**design.__dict__,
-                                                "sections": {"viewer": {"panels": ["tv"]}}}))
+                                                "sections": {"viewer": {"panels": ["radar"]}}}))
     session = Session(trace, design, View(), size=(1000, 720))
     session.view.add(trace, "uo_out")
     session.view.fit(trace.end_time)

@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("trace", nargs="?", help="VCD or FST file")
     p.add_argument("--live", metavar="NAME", help="instead of a trace, run design NAME on the fast "
                    "path and watch it live")
+    p.add_argument("--rom", metavar="FILE", help="with --live atari2600: the cartridge image to "
+                   "play (arrows: joystick, space: fire, F1: RESET, F2: SELECT)")
     p.add_argument("--design", metavar="NAME", help="design whose panels to show (default: the "
                    "one whose TT top is in the trace)")
     p.add_argument("--signals", metavar="A,B,...", help="signals to show, full names or unique "
@@ -235,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="OUT.gif", help="write a GIF of the cursor sweeping "
                    "--from T1 --to T2 and exit")
     p.add_argument("--panels", metavar="A,B,...", help="panels to show instead of the design's: "
-                   "pins, vga, lanes, fets (the FET overlay)")
+                   "pins, vga, lanes, fets (the FET overlay), tv (the Atari TV)")
     p.add_argument("--module", metavar="PATH", help="fets: the module to draw (default: all)")
     p.add_argument("--fets-zoom", type=float, default=1.0, metavar="Z", help="fets: zoom, 1 "
                    "shows the whole module, larger centres on --fets-focus (default: 1)")

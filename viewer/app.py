@@ -20,7 +20,7 @@ from ttsim.viewer.view import View
 PANEL_WIDTH = 270
 STATUS_HEIGHT = 22
 DEFAULT_SIZE = (1280, 720)
-PANEL_NAMES = ("pins", "vga", "lanes", "fets")
+PANEL_NAMES = ("pins", "vga", "lanes", "fets", "tv")
 WAVEFORM_SHARE = 0.4  # of the height, above wide panels (the FET overlay)
 LAZY_ABOVE = 50_000  # changes: converting costs ~1 us each, a picture needs far fewer look-ups
 DEFAULT_SIGNALS = ("clk", "rst_n", "ui_in", "uo_out", "uio_in", "uio_out", "uio_oe")
@@ -45,10 +45,12 @@ def design_of_trace(trace: Trace) -> registry.Design | None:
 
 @dataclass
 class PanelSlot:
-    """A panel and how it gets its data at a time (the panel itself never sees the trace)."""
+    """A panel and how it gets its data at a time (the panel itself never sees the trace), and
+    where it was last drawn."""
 
     panel: object
     data_at: Callable[[int], object]
+    area: object = None  # pygame.Rect
 
 
 def _has_vga_pins(design: registry.Design | None) -> bool:
@@ -61,8 +63,11 @@ def _has_vga_pins(design: registry.Design | None) -> bool:
 def choose_panels(trace: Trace, design: registry.Design | None, names: list[str] | None = None,
                   fets_view=None) -> list[PanelSlot]:
     """Panels named by `names` (`--panels`), else by the design's `[viewer] panels`, else: the TT
-    pins panel when the trace has the TT ports, the VGA monitor when the design's uo pins are TinyVGA's, and the array lanes
-    when the design names its lane signals (`[viewer] lanes`) and the trace has them."""
+    pins panel when the trace has the TT ports, and the VGA monitor beside it when the design's uo
+    pins are TinyVGA's; the array lanes when the design names its lane signals (`[viewer] lanes`)
+    and the trace has them; the Atari TV when the trace has the TIA's video signals (hcount,
+    colour, vsync) in one scope."""
+    from ttsim.viewer.atari_tv import tv_signals
     from ttsim.viewer.pins import PinsPanel, PinValues
     from ttsim.viewer.vga import VgaPanel
 
@@ -70,8 +75,10 @@ def choose_panels(trace: Trace, design: registry.Design | None, names: list[str]
     settings = design.sections.get("viewer", {}) if design else {}
     names = names if names is not None else settings.get("panels")
     if names is None:
-        names = (["pins"] if "uo_out" in ports else []) + (["vga"] if _has_vga_pins(design) else [])
+        names = (["pins"] + (["vga"] if _has_vga_pins(design) else [])) if "uo_out" in ports \
+            else []
         names += ["lanes"] if settings.get("lanes") and _lanes_slot(trace, design) else []
+        names += ["tv"] if tv_signals(trace.names) else []
     slots = []
     for name in names:
         if name not in PANEL_NAMES:
@@ -86,6 +93,13 @@ def choose_panels(trace: Trace, design: registry.Design | None, names: list[str]
             if slot is None:
                 raise TtsimError(f"the lanes panel needs `[viewer] lanes = \"STEM\"` naming "
                                  f"signals STEM0, STEM1, ... that {trace.path.name} has")
+            slots.append(slot)
+            continue
+        if name == "tv":
+            slot = _tv_slot(trace)
+            if slot is None:
+                raise TtsimError(f"the Atari TV needs the TIA's video signals hcount, colour and "
+                                 f"vsync in one scope, which {trace.path.name} lacks")
             slots.append(slot)
             continue
         if "uo_out" not in ports:
@@ -132,6 +146,28 @@ def _lanes_slot(trace: Trace, design: registry.Design | None) -> PanelSlot | Non
     return PanelSlot(LanesPanel(len(lanes), scale), lanes_at)
 
 
+def _tv_slot(trace: Trace) -> PanelSlot | None:
+    """The Atari TV over the trace's TIA video signals, if it has them."""
+    from ttsim.viewer.atari_tv import AtariTvPanel, TvDecoder, tv_signals
+
+    names = tv_signals(trace.names)
+    if names is None:
+        return None
+    decoder = TvDecoder(*(trace.signal(names[signal], full=True)
+                          for signal in ("hcount", "colour", "vsync")))
+    return PanelSlot(AtariTvPanel(ntsc_palette()), decoder.picture)
+
+
+def ntsc_palette():
+    """The Atari's NTSC palette, (256, 3) RGB by TIA colour value (the fast path's, which is
+    checked against ale-py)."""
+    import numpy as np
+
+    from ttsim.designs.atari2600.palette import to_rgb
+
+    return to_rgb(np.arange(256))
+
+
 class Session:
     """A trace, a view and panels; renders frames."""
 
@@ -158,9 +194,10 @@ class Session:
         self.panels = choose_panels(self.trace, self.design, self.panel_names, self.fets_view)
 
     def add_default_rows(self) -> None:
-        """The TT ports (or, in other traces, the first signals of the top scope)."""
+        """The TT ports (or, in traces without a TT top, the first signals of the top scope)."""
         ports = self.trace.tt_top_ports()
-        names = [ports[p] for p in DEFAULT_SIGNALS if p in ports] or self.trace.names[:12]
+        names = [ports[p] for p in DEFAULT_SIGNALS if p in ports] if "uo_out" in ports else \
+            self.trace.names[:12]
         for name in names:
             self.view.add(self.trace, name)
 
@@ -181,10 +218,12 @@ class Session:
         for number, slot in enumerate(wide):
             area = pygame.Rect(0, pane_height + 2 + number * wide_height, pane.w, wide_height - 2)
             slot.panel.draw(surface, area, slot.data_at(self.view.cursor))
+            slot.area = area
         top = 0
         for slot in column:
             area = pygame.Rect(pane.right + 2, top, panel_width - 2, slot.panel.height(panel_width))
             slot.panel.draw(surface, area, slot.data_at(self.view.cursor))
+            slot.area = area
             top = area.bottom + 2
         self._draw_status(surface, pygame.Rect(0, height - STATUS_HEIGHT, width, STATUS_HEIGHT))
 
@@ -298,11 +337,32 @@ def open_session(args, one_shot: bool) -> Session:
     return session
 
 
+def run_live_design(design: registry.Design, rom: str | None, size: tuple[int, int]) -> None:
+    """`--live NAME`: the Atari (a design with a `[fast.atari]` table, for the fast path's atari
+    model) plays `rom`; other designs run their TT top."""
+    from ttsim.tools import fastpath
+
+    if "atari" in fastpath.fast_table(design):
+        from ttsim.viewer.atari_live import run_atari_live
+
+        if rom is None:
+            raise TtsimError(f"--live {design.name} plays a cartridge: add --rom FILE")
+        run_atari_live(design, rom, size)
+        return
+    if rom is not None:
+        raise TtsimError(f"--rom is for the Atari; {design.name} takes no cartridge")
+    from ttsim.viewer.live import run_live
+
+    run_live(design, size)
+
+
 def run(args) -> int:
     """`ttsim view`: a window, or a screenshot / GIF when asked for one."""
     headless = bool(args.screenshot or args.record)
     if bool(args.trace) == bool(args.live):
         raise TtsimError("give a trace file or --live NAME (one of them)")
+    if args.rom and not args.live:
+        raise TtsimError("--rom goes with --live (the cartridge a live Atari plays)")
     if args.live and headless:
         raise TtsimError("--live shows a running simulation in a window; --screenshot and "
                          "--record work on trace files (`ttsim run NAME --trace` writes one)")
@@ -317,9 +377,7 @@ def run(args) -> int:
 
     pygame.font.init()
     if args.live:
-        from ttsim.viewer.live import run_live
-
-        run_live(registry.get(args.live), _size(args.size))
+        run_live_design(registry.get(args.live), args.rom, _size(args.size))
         return 0
     session = open_session(args, one_shot=headless)
     if args.screenshot:

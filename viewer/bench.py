@@ -1,13 +1,18 @@
-"""Viewer benchmarks (scripts, not tests): frame redraw time and headless screenshot time.
+"""Viewer benchmarks (scripts, not tests): frame redraw time, headless screenshot time and the
+frame rates of the live Atari.
 
     python -m ttsim.viewer.bench make-vcd build/viewer_bench/10m.vcd --changes 10e6
     python -m ttsim.viewer.bench redraw build/viewer_bench/10m.vcd --signals 64
     python -m ttsim.viewer.bench make-vcd build/viewer_bench/1g.vcd --mbytes 1000
     python -m ttsim.viewer.bench screenshot build/viewer_bench/1g.vcd --signals 16
+    python -m ttsim.viewer.bench atari-live ROM.bin    # e.g. ale-py's roms/freeway.bin
 
 Goals (issue 7): a redraw of 64 signals on a trace of 10 million changes takes at most 16 ms per
 frame at any zoom; `ttsim view --screenshot` of 16 signals takes at most 1.5 times as long as
-pywellen alone takes to load those 16 signals from the same file. Both print PASS or FAIL.
+pywellen alone takes to load those 16 signals from the same file. Live Atari (issue 7): the fast
+path runs the console in real time (59.92 emulated frames a second) while the display draws at
+least 30 frames a second; the benchmark plays a ROM headless for a while (pressing RESET, then
+holding the joystick up) with the live window's own loop. All print PASS or FAIL.
 """
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from pathlib import Path
 import numpy as np
 
 REDRAW_BUDGET_S = 0.016
+LIVE_DISPLAY_FPS = 30
+LIVE_REAL_TIME = 0.98  # emulated frames per second, as a share of real time
 SCREENSHOT_RATIO = 1.5
 STEP_PS = 10_000
 BUS_WIDTHS = (4, 8, 12, 16, 24, 32)
@@ -187,6 +194,47 @@ def screenshot(trace_path: Path, signals: int, out: Path, repeats: int) -> bool:
     return ratio <= SCREENSHOT_RATIO
 
 
+def atari_live(rom_path: Path, seconds: float, size: tuple[int, int]) -> bool:
+    """Plays `rom_path` headless in the live Atari loop and measures both frame rates."""
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    import pygame
+
+    from ttsim import registry
+    from ttsim.viewer.atari_live import FRAME_HZ, AtariLive, AtariLiveWindow, play, read_rom
+
+    pygame.font.init()
+    rom, scheme = read_rom(rom_path)
+    live = AtariLive(registry.get("atari2600"), rom, scheme, size)  # runs to frame 0's end
+    keys = [(0.5, pygame.KEYDOWN, pygame.K_F1), (0.7, pygame.KEYUP, pygame.K_F1),
+            (1.0, pygame.KEYDOWN, pygame.K_UP)]
+    script = [(at, pygame.event.Event(kind, key=key, mod=0, unicode="", scancode=0))
+              for at, kind, key in keys]
+    try:
+        pygame.display.init()
+        screen = pygame.display.set_mode(size)
+        rates, first_frame = live.rates, live.frames
+        rates.emulating_s = rates.emulating_cpu_s = 0.0
+        began = time.perf_counter()
+        play(AtariLiveWindow(live), screen, seconds, script)
+        wall = time.perf_counter() - began
+    finally:
+        live.close()
+        pygame.display.quit()
+    emulated, displayed = live.frames - first_frame, rates.displayed
+    display_fps, emulated_fps = displayed / wall, emulated / wall
+    ok = display_fps >= LIVE_DISPLAY_FPS and emulated_fps >= LIVE_REAL_TIME * FRAME_HZ
+    per_frame = 1000 / max(emulated, 1)
+    print(f"{'PASS' if ok else 'FAIL'}: {rom_path.name}, {wall:.1f} s at {size[0]}x{size[1]}: "
+          f"{emulated_fps:.1f} emulated frames/s (real time: {FRAME_HZ:.2f}), "
+          f"{display_fps:.1f} display frames/s (goal: {LIVE_DISPLAY_FPS})")
+    print(f"  emulation: {rates.emulating_s * per_frame:.1f} ms a frame of wall time, "
+          f"{rates.emulating_cpu_s * per_frame:.1f} ms of processor time "
+          f"(= {emulated / max(rates.emulating_cpu_s, 1e-9):.0f} frames/s on a free core)")
+    print(f"  display: {rates.drawing_s / max(displayed, 1) * 1000:.1f} ms a frame (events, "
+          f"drawing, flip); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ttsim.viewer.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -206,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--signals", type=int, default=16)
     p.add_argument("--out", type=Path, default=Path("build/viewer_bench/screenshot.png"))
     p.add_argument("--repeats", type=int, default=3)
+    p = sub.add_parser("atari-live", help="live Atari: emulated and display frames per second")
+    p.add_argument("rom", type=Path)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--size", default="1280x720")
     args = parser.parse_args(argv)
     if args.command == "make-vcd":
         if not (args.changes or args.mbytes):
@@ -218,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "redraw":
         width, height = (int(v) for v in args.size.split("x"))
         return 0 if redraw(args.trace, args.signals, args.frames, (width, height)) else 1
+    if args.command == "atari-live":
+        width, height = (int(v) for v in args.size.split("x"))
+        return 0 if atari_live(args.rom, args.seconds, (width, height)) else 1
     return 0 if screenshot(args.trace, args.signals, args.out, args.repeats) else 1
 
 

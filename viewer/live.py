@@ -32,12 +32,14 @@ class LiveTrace(Trace):
     Only the parts of `Trace` the viewer reads are provided: names, widths, signals, time units.
     """
 
-    def __init__(self, design: registry.Design, widths: dict[str, int]):
+    def __init__(self, design: registry.Design, widths: dict[str, int],
+                 clock_hz: float | None = None):
+        """clock_hz: the rate of the cycles appended (default: the design's clock)."""
         self.path = Path(f"live:{design.name}")
         self.format = "live"
         self.tick_exponent, self.tick_factor = -12, 1
         self.lazy_above = None
-        self.cycle_ticks = max(1, round(1e12 / design.clock_hz))
+        self.cycle_ticks = max(1, round(1e12 / (clock_hz or design.clock_hz)))
         self.top = design.top_module
         self._vars = {f"{self.top}.{port}": width for port, width in widths.items()}
         self._loaded = {name: SignalData(name, width, False, [])

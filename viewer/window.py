@@ -13,6 +13,7 @@ Keys (also shown by H):
   G                group the row (type a name)            S                        save the view
   Z / X            FET overlay: zoom in / out             O                        FET overlay: focus
                                                                                     the row's net
+  click the Atari TV: the cursor goes to when the beam drew that pixel
   Q, escape        quit
 The trace file is watched: when it changes it is reloaded, keeping the rows it still has.
 """
@@ -288,11 +289,35 @@ class Window:
         if event.button in (2, 3) and self._in_waves(event.pos):
             self._drag_from = (event.pos[0], self.view.start, self.view.end)
             return
+        if event.button == 1 and self._tv_click(event.pos):
+            return
         row = layout.row_at(event.pos[1])
         if row is not None:
             self.view.selected = row
         if self._in_waves(event.pos) or layout.ruler.collidepoint(event.pos):
             self.view.cursor = self.snap(event.pos[0], row)
+
+    def _tv_click(self, position) -> bool:
+        """A click on the Atari TV moves the cursor to when the beam drew that pixel."""
+        from ttsim.viewer.atari_tv import NEVER, AtariTvPanel
+
+        for slot in self.session.panels:
+            if not isinstance(slot.panel, AtariTvPanel) or slot.area is None:
+                continue
+            pixel = slot.panel.pixel_at(slot.area, position)
+            if pixel is None:
+                continue
+            times = slot.data_at(self.view.cursor).times
+            drawn = None if times is None else int(times[pixel[1], pixel[0]])
+            if drawn is None or drawn == NEVER:
+                self.message = f"TV pixel x {pixel[0]}, row {pixel[1]}: no time in the trace"
+            else:
+                self.view.cursor = drawn
+                self._keep_cursor_visible()
+                self.message = f"TV pixel x {pixel[0]}, row {pixel[1]}: drawn at " \
+                    f"{self.trace.format_time(drawn)}"
+            return True
+        return False
 
     # --- actions -----------------------------------------------------------------------------
     def snap(self, x: int, row: int | None) -> int:
