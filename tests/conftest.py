@@ -44,3 +44,20 @@ def hello_traces(tmp_path_factory):
         assert result.passed and result.waves is not None
         traces[sim] = shutil.copy(result.waves, folder / f"hello_{sim}.{waves}")
     return {sim: Path(path) for sim, path in traces.items()}
+
+
+@pytest.fixture(scope="session")
+def atari_core_check(tmp_path_factory):
+    """The Atari core (its native top: no ROM inside) checked at switch level against its RTL over
+    900 colour clocks of freeway, with the RTL side traced: (CheckResult, CartridgeRom, trace)."""
+    import ale_py
+
+    from ttsim.tools import fastpath, switch_check
+
+    design = registry.get("atari2600")
+    rom = Path(ale_py.__file__).parent / "roms" / "freeway.bin"
+    trace = tmp_path_factory.mktemp("atari_core") / "atari_core.vcd"
+    stimulus = switch_check.CartridgeRom(rom.read_bytes())
+    native = fastpath.fast_table(design)["top"]
+    result = switch_check.check_design(design, 900, stimulus, top=native, trace=trace)
+    return result, stimulus, trace

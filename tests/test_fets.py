@@ -5,9 +5,10 @@ import json
 import pytest
 
 from ttsim import registry
+from ttsim.designs.atari2600.cartridge import SCHEMES
 from ttsim.errors import TtsimError
 from ttsim.switch import SwitchSim
-from ttsim.tools import fets, switch_check
+from ttsim.tools import export, fets, switch_check
 
 GATE_FUNCTIONS = {
     "$_NOT_": lambda a: 1 - a,
@@ -106,8 +107,8 @@ def test_hello_netlist_names_ports_and_keeps_provenance(hello_fets):
 
 
 def test_hello_at_switch_level_matches_the_rtl(hello_fets):
-    design, path, netlist = hello_fets
-    result = switch_check.check_design(design, path, netlist, cycles=3000)
+    design, _, _ = hello_fets
+    result = switch_check.check_design(design, 3000, switch_check.RandomInputs())
     assert result.compared_nets == 24 + 26  # every output pin and every flip-flop
     assert [str(m) for m in result.mismatches] == []
 
@@ -129,7 +130,8 @@ def test_the_check_reports_the_first_mismatch(hello_fets, tmp_path):
     broken["transistor_cells"] += [len(broken["cells"]) - 1] * 2
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))
-    result = switch_check.check_design(design, path, broken, cycles=3000)
+    verilog = export.build(design).verilog.read_text()
+    result = switch_check.check(design, verilog, path, broken, 3000, switch_check.RandomInputs())
     assert result.mismatches, "an inverted flip-flop input must show"
     first = result.mismatches[0]
     assert first.switch != first.rtl
@@ -137,19 +139,11 @@ def test_the_check_reports_the_first_mismatch(hello_fets, tmp_path):
     assert f"cycle {first.cycle}: {first.net} is {first.switch}" in str(first)
 
 
-def test_a_netlist_the_size_of_a_6502_matches_its_rtl(tmp_path):
-    from amaranth.back import verilog
+def test_a_netlist_the_size_of_a_6502_matches_its_rtl():
+    from ttsim.tools.bench_switch import check_datapath
 
-    from ttsim.tools.bench_switch import Datapath
-
-    source = tmp_path / "datapath.v"
-    source.write_text(verilog.convert(Datapath(), name="datapath", emit_src=False))
-    netlist = fets.from_verilog(source, "datapath", tmp_path / "datapath")
+    _, netlist, result = check_datapath(1000, seed=7)
     assert 3000 <= len(netlist["transistors"]) <= 4500
-    path = tmp_path / "datapath.json"
-    path.write_text(json.dumps(netlist))
-    result = switch_check.check(Datapath(), "datapath", path, netlist, cycles=1000,
-                                stimulus=switch_check.RandomInputs(seed=7))
     assert [str(m) for m in result.mismatches] == []
 
 
@@ -176,13 +170,12 @@ def test_cpu6502_runs_a_program_at_switch_level_like_its_rtl():
     if "cpu6502" not in registry.names():
         pytest.skip("the cpu6502 design is not in this checkout")
     design = registry.get("cpu6502")
-    path, netlist = fets.build(design)
     program = bytearray(0x10000)
     # LDX #0; loop: TXA; STA $0200,X; ADC #3; INX; BNE loop
     program[0x0400:0x040B] = bytes([0xA2, 0x00, 0x8A, 0x9D, 0x00, 0x02, 0x69, 0x03, 0xE8,
                                     0xD0, 0xF7])
     memory = switch_check.Bus6502Memory(bytes(program), start=0x0400)
-    result = switch_check.check_design(design, path, netlist, cycles=600, stimulus=memory)
+    result = switch_check.check_design(design, 600, memory)
     assert [str(m) for m in result.mismatches] == []
     assert memory.opcode_fetches > 20
     assert memory.memory[0x0200:0x0204] == bytes([0, 1, 2, 3])
@@ -211,3 +204,78 @@ def test_fets_command_writes_a_module(ttsim, tmp_path):
     assert {cell[1] for cell in netlist["cells"]} >= {"aoi3", "dff"}
     assert "digit[0]" in netlist["names"]
     SwitchSim.load(out)
+
+
+AMARANTH_STYLE_VERILOG = r"""
+module top(clk, q);
+  input clk;
+  wire clk;
+  output [3:0] q;
+  wire [3:0] q;
+  reg \$signal$7  = 1'h0;
+  top.inner \inner$3  (
+    .clk(clk)
+  );
+endmodule
+
+module \top.inner (clk);
+  input clk;
+  wire clk;
+  reg [7:0] ram [3:0];
+  reg [2:0] count = 3'h0;
+  reg flag = 1'h0;
+endmodule
+"""
+
+
+def test_verilog_hierarchy_turns_netlist_names_into_rtl_references():
+    hierarchy = switch_check.VerilogHierarchy(AMARANTH_STYLE_VERILOG.replace("  top.inner",
+                                                                             "  \\top.inner "))
+    reference = lambda name: hierarchy.reference("top", name)  # noqa: E731
+    assert reference("q[2]") == "q[2]"
+    assert reference("$signal$7") == "\\$signal$7 "
+    assert reference("inner$3.count[1]") == "inner$3.count[1]"  # '$' is fine after the start
+    assert reference("inner$3.flag") == "inner$3.flag"
+    assert reference("inner$3.ram[2][5]") == "inner$3.ram[2][5]"  # bit 5 of memory word 2
+    # Names the RTL does not have, or bits it does not have: no reference.
+    for missing in ("nope", "inner$3.count[3]", "inner$3.flag[0]", "q", "other.count[0]",
+                    "inner$3.ram[2]"):
+        assert reference(missing) is None, missing
+
+
+def test_cartridge_rom_serves_the_byte_at_rom_addr():
+    rom = bytes(range(256)) * 32  # 8K: bank-switched (F8)
+    cartridge = switch_check.CartridgeRom(rom)
+    inputs = cartridge.inputs(cycle=0)
+    assert inputs["rst"] == 0
+    assert SCHEMES[inputs["scheme"]] == "F8"
+    cartridge.observe({"rom_addr": 0x1234, "cpu_ce": 0})
+    assert cartridge.inputs(cycle=1)["rom_data"] == 0x34
+    cartridge.observe({"rom_addr": 0x0FFF, "cpu_ce": 1})
+    assert cartridge.inputs(cycle=2)["rom_data"] == 0xFF and cartridge.cpu_cycles == 1
+    with pytest.raises(TtsimError, match="fits no supported cartridge scheme"):
+        switch_check.CartridgeRom(bytes(1000))
+
+
+def test_atari_core_at_switch_level_matches_the_rtl(atari_core_check):
+    result, cartridge, _ = atari_core_check
+    assert [str(m) for m in result.mismatches] == []
+    assert result.cycles == 900 and cartridge.cpu_cycles == 300  # a CPU cycle per 3 clocks
+    assert result.transistors > 150_000
+    # Every flip-flop is compared: the RIOT's and the Superchip's RAM bits (1024 each) included.
+    assert result.compared_nets > 2 * 1024 + 500
+
+
+def test_switch_command_refuses_a_cartridge_for_a_design_without_rom_port(ttsim, tmp_path):
+    rom = tmp_path / "game.bin"
+    rom.write_bytes(bytes(2048))
+    run = ttsim("switch", "hello", "--cycles", "10", "--check", "--rom", rom)
+    assert run.returncode == 2
+    assert run.stderr.strip() == ("ttsim: error: the stimulus drives rom_data, rst, scheme, "
+                                  "which the netlist has no input for")  # before any build
+    run = ttsim("switch", "hello", "--check", "--rom", rom, "--ram", rom)
+    assert run.returncode == 2 and "exclude each other" in run.stderr
+    run = ttsim("switch", "hello", "--check", "--native")
+    assert run.returncode == 2
+    assert run.stderr.strip() == ("ttsim: error: design 'hello' has no native top ([fast] top "
+                                  "in design.toml)")

@@ -139,3 +139,25 @@ def test_bad_overlay_options_give_one_line(hello_traces, tmp_path, capsys, optio
     assert code == 2
     error = capsys.readouterr().err.strip()
     assert message in error and "\n" not in error
+
+
+def test_a_trace_of_the_atari_core_replays_the_core_netlist(atari_core_check):
+    # `ttsim switch --trace` traces the Atari core (no TT pins): the overlay takes the netlist of
+    # the design's native top and drives every one of its inputs from the trace.
+    _, _, path = atari_core_check
+    trace = Trace(path)
+    design = registry.get("atari2600")
+    netlist, ports = overlay.trace_netlist(trace, design)
+    assert {"rom_addr", "rom_data", "scheme", "joystick_n"} <= set(ports)
+    assert "ui_in" not in netlist["ports"]
+    cartridge = next(cell.module for cell in overlay.netlist_cells(netlist)
+                     if cell.module.rpartition(".")[2] == "cartridge")
+    slot = overlay.fets_slot(trace, design, overlay.FetView(module=cartridge), netlist=netlist)
+    rom_addr = trace.signal("rom_addr")
+    late = [rom_addr.time(i) + 1 for i in range(len(rom_addr) - 12, len(rom_addr))]
+    for time in late:
+        frame = slot.data_at(time)
+        assert frame.outputs["rom_addr"][0] == frame.outputs["rom_addr"][1], time
+        assert frame.outputs_match
+    assert frame.cycle > 800
+    assert all(cell.module == cartridge for cell in slot.panel.cells)

@@ -9,7 +9,7 @@ settles, as one step of perfect6502. Two netlists are measured:
   LFSR-chosen ALU operation (add with carry, and/or, xor, rotate);
 - `hello`, the registered design, out of reset and counting.
 
-The datapath's netlist is first checked against its RTL (pysim) like `ttsim switch --check`.
+The datapath's netlist is first checked against its RTL (the fast path) like `ttsim switch --check`.
 `--netlist FILE --clock NODE` times any other ttsim-fets-1 netlist (an NMOS 6502 converted from
 visual6502 data, say) with its inputs left as they are.
 
@@ -27,11 +27,17 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 
 from ttsim.errors import TtsimError
 from ttsim.paths import BUILD_DIR
+from ttsim.registry import Design
 from ttsim.switch import SwitchSim
 from ttsim.tt import TinyTapeoutTop
 
 TARGET_HALF_CYCLES_PER_S = 20_000
 LFSR_TAPS = 0xB400  # x^16 + x^14 + x^13 + x^11 + 1, maximal length
+# Not a registered design: it only names the datapath's build folder and its Verilog top module.
+DATAPATH_DESIGN = Design(name="bench_switch", folder=BUILD_DIR / "bench_switch",
+                         title="the switch-level benchmark's datapath", description="",
+                         author="ttsim", clock_hz=10_000_000, tiles="1x1", top="", tests=(),
+                         pins={})
 
 
 class Datapath(TinyTapeoutTop):
@@ -68,20 +74,27 @@ class Datapath(TinyTapeoutTop):
         m.d.comb += [self.uo_out.eq(acc ^ index), self.uio_out.eq(pc[:8]), self.uio_oe.eq(0xFF)]
 
 
-def datapath_netlist(check_cycles: int) -> tuple[Path, dict]:
-    """The datapath's FET netlist in build/bench_switch/, checked against its RTL first."""
-    from amaranth.back import verilog
+def check_datapath(cycles: int, seed: int = 1):
+    """The datapath's FET netlist, written to build/bench_switch/, and its check against its RTL
+    over `cycles` cycles of random inputs: (netlist path, netlist, `CheckResult`)."""
+    from ttsim.tools import export, fets, switch_check
 
-    from ttsim.tools import fets, switch_check
-
-    folder = BUILD_DIR / "bench_switch"
+    folder = DATAPATH_DESIGN.folder
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "datapath.v"
-    source.write_text(verilog.convert(Datapath(), name="datapath", emit_src=False))
+    verilog = export.to_verilog(DATAPATH_DESIGN, Datapath())
+    source.write_text(verilog)
     path = folder / "datapath.fets.json"
-    netlist = fets.from_verilog(source, "datapath", folder / "datapath")
+    netlist = fets.from_verilog(source, DATAPATH_DESIGN.top_module, folder / "datapath")
     path.write_text(json.dumps(netlist))
-    result = switch_check.check(Datapath(), "datapath", path, netlist, cycles=check_cycles)
+    result = switch_check.check(DATAPATH_DESIGN, verilog, path, netlist, cycles,
+                                switch_check.RandomInputs(seed))
+    return path, netlist, result
+
+
+def datapath_netlist(check_cycles: int) -> tuple[Path, dict]:
+    """The datapath's FET netlist in build/bench_switch/, checked against its RTL first."""
+    path, netlist, result = check_datapath(check_cycles)
     if result.mismatches:
         raise TtsimError(f"the datapath's netlist disagrees with its RTL: {result.mismatches[0]}")
     print(f"datapath: {netlist['nodes']} nodes, {len(netlist['transistors'])} transistors, "

@@ -239,28 +239,33 @@ def expand(yosys_json: dict, module: str, source: str) -> dict:
 
 
 def build(design: Design, module: str | None = None, cells: str = "cmos2",
-          force: bool = False) -> tuple[Path, dict]:
-    """Writes (or finds, when up to date) build/<name>/fets/<module>.<cells>.json."""
+          force: bool = False, top: str | None = None) -> tuple[Path, dict]:
+    """Writes (or finds, when up to date) build/<name>/fets/[<Class>.]<module>.<cells>.json.
+
+    top: another "module:Class" of the design to expand instead of its TT top (the Atari core,
+    say); its Verilog module is named as the TT top's, see `export.build`."""
     from ttsim.tools import export
 
     if cells not in ABC_CELL_SETS:
         raise TtsimError(f"unknown cell set {cells!r} (choose from {', '.join(ABC_CELL_SETS)})")
-    verilog = export.build(design).verilog
-    top = _module_name(design.top_module, module)
-    if module and top not in {_module_name(design.top_module, m)
-                              for m in _available_modules(verilog, design.top_module)}:
+    verilog = export.build(design, top=top).verilog
+    verilog_module = _module_name(design.top_module, module)
+    if module and verilog_module not in {_module_name(design.top_module, m)
+                                         for m in _available_modules(verilog, design.top_module)}:
         known = ", ".join(_available_modules(verilog, design.top_module)) or "none"
         raise TtsimError(f"design {design.name!r} has no module {module!r} (modules: {known})")
     workdir = BUILD_DIR / design.name / "fets"
     workdir.mkdir(parents=True, exist_ok=True)
     stem = (module or "top").replace("/", ".")
+    if top:
+        stem = f"{top.partition(':')[2]}.{stem}"
     out = workdir / f"{stem}.{cells}.json"
     stamp = out.with_suffix(".stamp")
-    digest = hashlib.sha256(verilog.read_bytes() + f"{top} {cells}".encode()
+    digest = hashlib.sha256(verilog.read_bytes() + f"{verilog_module} {cells}".encode()
                             + Path(__file__).read_bytes()).hexdigest()
     if not force and out.is_file() and stamp.is_file() and stamp.read_text() == digest:
         return out, json.loads(out.read_text())
-    netlist = from_verilog(verilog, top, workdir / f"{stem}.{cells}", cells,
+    netlist = from_verilog(verilog, verilog_module, workdir / f"{stem}.{cells}", cells,
                            source=f"{design.name}:{stem}")
     out.write_text(json.dumps(netlist, separators=(",", ":")))
     stamp.write_text(digest)
@@ -288,10 +293,11 @@ def summary(netlist: dict) -> str:
 
 
 def main(args) -> int:
-    """`ttsim fets NAME [--module PATH] [--cells ...] [--out FILE.json]`."""
+    """`ttsim fets NAME [--top MODULE:CLASS] [--module PATH] [--cells ...] [--out FILE.json]`."""
     from ttsim import registry
 
-    path, netlist = build(registry.get(args.name), module=args.module, cells=args.cells)
+    path, netlist = build(registry.get(args.name), module=args.module, cells=args.cells,
+                          top=args.top)
     if args.out:
         try:
             shutil.copyfile(path, args.out)

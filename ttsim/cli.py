@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fets", help="expand a design into CMOS transistors (ttsim-fets-1 JSON)")
     p.add_argument("name", help="design name (see `ttsim list`)")
     p.add_argument("--module", metavar="PATH", help="only this submodule, e.g. 'counter'")
+    p.add_argument("--top", metavar="MODULE:CLASS", help="expand this component of the design "
+                   "instead of its TT top, e.g. console:Atari2600")
     p.add_argument("--cells", choices=["cmos2", "cmos3"], default="cmos2",
                    help="gates Yosys maps to: NAND/NOR/NOT (cmos2), plus AOI3/OAI3 (cmos3)")
     p.add_argument("--out", metavar="FILE.json", help="also copy the netlist here")
@@ -193,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="instead of random inputs, serve the cpu6502 bus from this 64 KB image")
     p.add_argument("--pc", type=lambda text: int(text, 0), metavar="ADDR",
                    help="with --ram: start address, written into the reset vector (e.g. 0x0400)")
+    p.add_argument("--top", metavar="MODULE:CLASS", help="check this component of the design "
+                   "instead of its TT top, e.g. console:Atari2600")
+    p.add_argument("--native", action="store_true", help="check the design's native top "
+                   "([fast] top in design.toml) instead of its TT top")
+    p.add_argument("--rom", metavar="CARTRIDGE.bin", help="with the Atari core (--native): serve "
+                   "its ROM port from this cartridge image")
+    p.add_argument("--trace", metavar="FILE.vcd", help="trace the RTL side into this .vcd or .fst "
+                   "file (for `ttsim view --panels fets`)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_switch)
 

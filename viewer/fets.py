@@ -1,9 +1,12 @@
 """The FET overlay: one module of a design drawn transistor by transistor, in step with the trace.
 
 The design's FET netlist (`ttsim fets`, docs/fets-format.md) runs in a `SwitchSim` driven with the
-trace's TT input pins (clk, rst_n, ena, ui_in, uio_in), replayed change by change up to the cursor,
-so the picture shows each transistor's state at the cursor; the panel also shows whether the
-switch-level outputs equal the trace's uo_out/uio_out/uio_oe there.
+trace's input pins, replayed change by change up to the cursor, so the picture shows each
+transistor's state at the cursor; the panel also shows whether the switch-level outputs equal the
+trace's there. The netlist is the TT top's when the trace has the TT pins (clk, rst_n, ena, ui_in,
+uio_in; outputs uo_out, uio_out, uio_oe), else that of the design's native top (`[fast] top`, the
+Atari core, say) when the trace has every one of its ports (as `ttsim switch --trace` and the fast
+path's traces of it do).
 
 The picture is laid out like standard-cell rows: the cells of the chosen module (a Yosys gate or
 flip-flop with its transistors) ordered by logic depth, then name, and packed into rows between
@@ -27,8 +30,8 @@ from ttsim.errors import TtsimError
 from ttsim.switch import SwitchSim
 from ttsim.viewer import theme
 
-INPUT_PORTS = ("rst_n", "ena", "ui_in", "uio_in")
-OUTPUT_PORTS = ("uo_out", "uio_out", "uio_oe")
+TT_PORTS = ("clk", "rst_n", "ena", "ui_in", "uio_in", "uo_out", "uio_out", "uio_oe")
+HEADER_OUTPUTS = 4  # output ports the header spells out (those that disagree first)
 FADE_CYCLES = 3  # clock cycles over which a toggled net's glow fades out
 CHECKPOINT_STEPS = 2048  # replay steps between saved engine states (moving the cursor back)
 HEADER_HEIGHT = 20
@@ -250,6 +253,10 @@ class SwitchReplay:
 
     Within a step the clock moves first: flip-flops take the inputs from before the step, as when
     a testbench changes pins at a clock edge. The first step (power-up) sets the pins first.
+    The fast path's models set pins before the edge that samples them, at the same trace time:
+    such a change reaches the replay's flip-flops one clock late (an input register shows its
+    value a clock late; logic that samples the pin only once it has been stable a clock, as the
+    Atari core does `rom_data`, replays exactly).
     """
 
     def __init__(self, netlist: dict, steps: list[Step]):
@@ -444,8 +451,12 @@ class FetPanel:
                                pin.w, max(1, pin.w // 3))
         surface.fill(_blend(level_colour(level), GLOW, 0.6 * glow), pin)
         if scale >= LABEL_SCALE:
-            label = self.small.render(f"{cell.kind} {cell.net}", theme.TEXT)
-            surface.blit(label, (box.x + 2, box.y - label.get_height() + 1))
+            # Named within the shown module, and cut at the next cell so that labels never overlap.
+            prefix = f"{self.view.module}." if self.view.module else ""
+            net = cell.net[len(prefix):] if cell.net.startswith(prefix) else cell.net
+            label = self.small.render(f"{cell.kind} {net}", theme.TEXT)
+            room = pygame.Rect(0, 0, round(box.w + 0.9 * scale), label.get_height())
+            surface.blit(label, (box.x + 2, box.y - label.get_height() + 1), room)
 
     def _draw_transistor(self, surface, rect, transistor: int, scale: float,
                          frame: FetFrame) -> None:
@@ -489,10 +500,14 @@ class FetPanel:
                 f"cycle {frame.cycle}; zoom {self.view.zoom:g}")
         surface.blit(self.text.render(text, theme.TEXT), (header.x + 6, header.y + 3))
         parts = []
-        for port, (switch, trace) in frame.outputs.items():
+        disagreeing_first = sorted(frame.outputs.items(),
+                                   key=lambda item: item[1][1] is None or item[1][0] == item[1][1])
+        for port, (switch, trace) in disagreeing_first[:HEADER_OUTPUTS]:
             shown = "x" if trace is None else f"{trace:02X}"
             parts.append(f"{port} {switch:02X}/{shown}")
         verdict = "switch = trace" if frame.outputs_match else "switch != trace"
+        if len(frame.outputs) > HEADER_OUTPUTS:
+            verdict += f" ({len(frame.outputs)} outputs)"
         check = self.text.render(f"{'  '.join(parts)}  {verdict}",
                                  CHECK_GOOD if frame.outputs_match else CHECK_BAD)
         surface.blit(check, (header.right - check.get_width() - 6, header.y + 3))
@@ -509,25 +524,56 @@ def _clock_period(clock) -> int:
     return int(np.median(np.diff(rising))) if len(rising) > 1 else 1
 
 
+def _traced_ports(trace, names) -> dict[str, str] | None:
+    """Port name -> the trace's full signal name, if the trace has every one of the ports."""
+    found = {}
+    for name in names:
+        try:
+            found[name] = trace.resolve(name)
+        except TtsimError:
+            return None
+    return found
+
+
+def trace_netlist(trace, design) -> tuple[dict, dict[str, str]]:
+    """The FET netlist a trace of the design replays (its TT top's, or its native top's) and the
+    trace's signal for each of the netlist's ports."""
+    from ttsim.tools import fastpath, fets
+
+    ports = _traced_ports(trace, TT_PORTS)
+    if ports is not None:
+        return fets.build(design)[1], ports
+    native = fastpath.fast_table(design).get("top")
+    if native is not None:
+        netlist = fets.build(design, top=native)[1]
+        ports = _traced_ports(trace, netlist["ports"])
+        if ports is not None:
+            return netlist, ports
+    wanted = "the TT pins" + (f" or every port of the native top {native}" if native else "")
+    raise TtsimError(f"the fets panel needs {wanted}; {trace.path.name} lacks them")
+
+
 def fets_slot(trace, design, view: FetView, netlist: dict | None = None):
-    """The overlay's panel slot for a trace of a design's TT top: the design's FET netlist (built
-    or found by `ttsim fets`) replayed with the trace's input pins."""
-    from ttsim.tools import fets
+    """The overlay's panel slot for a trace of a design's TT top or native top: the FET netlist
+    (built or found by `ttsim fets`, see `trace_netlist`) replayed with the trace's input pins.
+    `netlist` replaces the design's (its ports must be in the trace)."""
     from ttsim.viewer.app import PanelSlot
 
     if design is None:
         raise TtsimError("the fets panel needs the design (--design NAME) for its FET netlist")
     if netlist is None:
-        _, netlist = fets.build(design)
-    ports = trace.tt_top_ports()
-    missing = [port for port in ("clk", *INPUT_PORTS, *OUTPUT_PORTS) if port not in ports]
-    if missing:
-        raise TtsimError(f"the fets panel needs the TT pins; {trace.path.name} lacks "
-                         f"{', '.join(missing)}")
-    signals = {port: trace.signal(ports[port], full=True) for port in ("clk", *INPUT_PORTS)}
+        netlist, ports = trace_netlist(trace, design)
+    else:
+        ports = _traced_ports(trace, netlist["ports"])
+        if ports is None:
+            raise TtsimError(f"{trace.path.name} lacks some of the netlist's ports")
+    directions = {port: info["direction"] for port, info in netlist["ports"].items()}
+    signals = {port: trace.signal(ports[port], full=True)
+               for port, direction in directions.items() if direction == "input"}
     steps = input_steps({port: _port_changes(s) for port, s in signals.items()}, netlist["ports"])
     replay = SwitchReplay(netlist, steps)
-    outputs = {port: trace.signal(ports[port]) for port in OUTPUT_PORTS}
+    outputs = {port: trace.signal(ports[port])
+               for port, direction in directions.items() if direction == "output"}
     fade = FADE_CYCLES * _clock_period(signals["clk"])
     panel = FetPanel(netlist, netlist_cells(netlist), view)
 
