@@ -326,11 +326,11 @@ class ProjectChecks:
             tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
             self.add(name, "fail", f"`{' '.join(command)}` wrote no results.xml: {tail[0]}")
             return
-        from cocotb_tools.check_results import get_results
+        from ttsim.tools.simulate import count_results, summarise
 
-        tests, failed = get_results(results)
-        verdict = f"{tests - failed} of {tests} tests passed ({seconds:.1f} s)"
-        if tests and not failed:
+        tests, failed, skipped = count_results(results)
+        verdict = f"{summarise(tests, failed, skipped)} ({seconds:.1f} s)"
+        if tests > skipped and not failed:
             self.add(name, "pass", verdict)
         elif gates and "non-0/1" in results.read_text():
             self.add(name, "fail", f"{verdict}: outputs read X (unknown). Registers without a "

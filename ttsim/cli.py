@@ -43,8 +43,7 @@ def cmd_test(args) -> int:
     if result.waves:
         print(f"waves:   {result.waves}")
     verdict = "passed" if result.passed else "FAILED"
-    print(f"{design.name} on {args.sim}: {result.tests - result.failed} of {result.tests} tests "
-          f"passed: {verdict}")
+    print(f"{design.name} on {args.sim}: {result.summary}: {verdict}")
     return 0 if result.passed else 1
 
 
