@@ -13,7 +13,7 @@ import time
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
 from ttsim.tb.tt import clock_period_ps
 
@@ -35,14 +35,17 @@ async def replay(dut):
     outputs = {name: getattr(dut, name) for name in OUTPUTS}
     recorded = {name: np.zeros(cycles, dtype=np.int16) for name in OUTPUTS}
     # The clock starts low: its first rising edge is the first replayed cycle's, as in the fast
-    # path (a design whose reset goes through a flip-flop would see an extra edge at time 0).
+    # path (a design whose reset goes through a flip-flop would see an extra edge otherwise).
     cocotb.start_soon(Clock(dut.clk, clock_period_ps(dut), unit="ps").start(start_high=False))
     dut.ena.value = 1
     dut.ui_in.value = dut.uio_in.value = 0
     # rst_n high at time 0 and driven by the stimulus later: Icarus keeps Amaranth's registers X
     # when reset is held from time 0.
     dut.rst_n.value = 1
-    await FallingEdge(dut.clk)
+    # Wait a moment, not for a falling edge: Icarus starts the clock from X, and X to 0 is a
+    # falling edge at time 0, but Verilator's clock is 0 already and would wait a whole period,
+    # letting one rising edge pass before the first replayed cycle.
+    await Timer(1, unit="ps")
     previous = {name: None for name in INPUTS}
     rising, falling = RisingEdge(dut.clk), FallingEdge(dut.clk)
     started = time.perf_counter()
