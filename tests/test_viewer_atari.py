@@ -370,6 +370,22 @@ def test_live_pause_and_real_time_pacing(live):
     assert live.shown == live.frames
 
 
+def test_live_window_loop_plays_beside_the_emulation_thread(live):
+    # The window's loop with the Atari's hooks: keys reach the controls, each frame collects the
+    # frames the thread ran; the thread stops with the loop.
+    from ttsim.viewer.atari_live import AtariLiveWindow
+
+    window = AtariLiveWindow(live)
+    before = live.frames
+    window.run("atari test", seconds=0.6, script=[(0.0, key(pygame.KEYDOWN, pygame.K_DOWN)),
+                                                  (0.4, key(pygame.KEYUP, pygame.K_DOWN))])
+    assert live._thread is None and not pygame.display.get_init()
+    assert live.shown > before  # (the thread may have run a frame after the last collect)
+    assert live.rates.displayed > 0 and window.drawing_s > 0
+    assert 0xDF in live.trace.signal("joystick_n").values.tolist()  # down (bit 5) was pushed
+    assert live.controls.ports()["joystick_n"] == 0xFF  # ... and let go
+
+
 @pytest.mark.parametrize("args, message", [
     (["--live", "atari2600"], "plays a cartridge: add --rom FILE"),
     (["--live", "atari2600", "--rom", "/nonexistent/game.bin"], "does not exist"),

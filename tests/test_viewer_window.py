@@ -209,6 +209,41 @@ def test_live_window_runs_the_fast_path_and_flips_switches():
         assert session.panels and session.layout.row_count == len(session.view.rows)
 
 
+def test_the_live_window_runs_in_the_window_loop():
+    # The loop every window shares: the live window's frame hook runs a slice each frame and its
+    # key hook flips a switch; the loop stops after `seconds` with the simulation still open.
+    from ttsim import registry
+    from ttsim.viewer.live import LiveWindow, live_session
+
+    pygame.font.init()
+    session, simulation = live_session(registry.get("hello"), SIZE)
+    with simulation:
+        window = LiveWindow(session, simulation)
+        window.run("live test", seconds=0.5, script=[(0.0, pygame.event.Event(
+            pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode=""))])
+        assert not pygame.display.get_init()  # the loop closes the display it opened
+        assert session.trace.cycles > 0 and simulation.get("ui_in") == 1
+        assert session.view.cursor == session.trace.end_time and window.drawing_s > 0
+        uo_out = session.trace.signal("uo_out")
+        assert uo_out.value_at(session.trace.end_time) & 0x80  # counting down: decimal point
+
+
+def test_mode_keys_wait_while_a_prompt_takes_the_typing():
+    from ttsim import registry
+    from ttsim.viewer.live import LiveWindow, live_session
+
+    pygame.font.init()
+    session, simulation = live_session(registry.get("hello"), SIZE)
+    with simulation:
+        window = LiveWindow(session, simulation)
+        key(window, pygame.K_SLASH, text="/")
+        key(window, pygame.K_SPACE, text=" ")
+        assert not window.paused and window.prompt.text == " "
+        key(window, pygame.K_ESCAPE)
+        key(window, pygame.K_SPACE, text=" ")
+        assert window.paused and window.prompt is None
+
+
 def test_fet_overlay_keys_zoom_and_focus(hello_traces, tmp_path):
     pygame.font.init()
     path = tmp_path / "hello.vcd"

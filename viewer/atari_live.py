@@ -28,7 +28,7 @@ from ttsim.errors import TtsimError
 from ttsim.viewer.app import PanelSlot, Session, ntsc_palette
 from ttsim.viewer.atari_tv import AtariTvPanel, TvPicture, picture_of_frame
 from ttsim.viewer.live import LiveTrace
-from ttsim.viewer.window import FRAME_RATE, Window
+from ttsim.viewer.window import Window
 
 COLOUR_CLOCK_HZ = 3_579_545
 LINE_CLOCKS = 228
@@ -95,13 +95,13 @@ def read_rom(path: str | Path) -> tuple[bytes, int]:
 @dataclass
 class Rates:
     """Display frames per second over the last RATE_WINDOW of them, emulated frames per second
-    over the same time; in all, display frames and the time spent emulating and drawing."""
+    over the same time; in all, display frames and the time spent emulating (the window counts
+    its time drawing, `Window.drawing_s`)."""
 
     shown: deque = field(default_factory=lambda: deque(maxlen=RATE_WINDOW))  # (time, emulated)
     emulating_s: float = 0.0
     emulating_cpu_s: float = 0.0  # the emulating thread's processor time (the wall time less
                                   # the waits for a core on a busy machine)
-    drawing_s: float = 0.0
     displayed: int = 0
 
     def add(self, now: float, emulated: int) -> None:
@@ -219,10 +219,8 @@ class AtariLive:
         # The waveform window follows the newest frame, keeping its span once there is one
         # (zooming with + and - still works).
         view = self.session.view
-        span = view.end - view.start if self.shown else SHOWN_SECONDS / self.trace.seconds(1)
-        view.end = float(self.trace.end_time)
-        view.start = view.end - span
-        view.cursor = self.trace.end_time
+        view.follow(self.trace.end_time, view.end - view.start if self.shown else
+                    SHOWN_SECONDS / self.trace.seconds(1))
         self.shown = frames
         self.picture = picture_of_frame(batches[-1].last, frames - 1)
 
@@ -266,54 +264,34 @@ class AtariLive:
 
 
 class AtariLiveWindow(Window):
-    """The window's keys, with the console's keys (arrows, space, F1..F5, P) taken first."""
+    """The window's keys, with the console's keys (arrows, space, F1..F5, P) taken first; each
+    frame shows what the emulation thread ran meanwhile."""
 
     def __init__(self, live: AtariLive):
         super().__init__(live.session)
         self.live = live
         self.message = "live Atari: arrows, space, F1 RESET, F2 SELECT, P pause, H: keys"
 
-    def handle(self, event: pygame.event.Event) -> None:
-        typing = self.prompt is not None or self.tree is not None
-        if event.type in (pygame.KEYDOWN, pygame.KEYUP) and not typing:
-            if self.live.controls.press(event.key, event.type == pygame.KEYDOWN):
-                return
-            if event.key == pygame.K_p:
-                if event.type == pygame.KEYDOWN:
-                    self.live.paused = not self.live.paused
-                return
-        super().handle(event)
+    def mode_key(self, event: pygame.event.Event) -> bool:
+        if self.live.controls.press(event.key, event.type == pygame.KEYDOWN):
+            return True
+        if event.key == pygame.K_p:
+            if event.type == pygame.KEYDOWN:
+                self.live.paused = not self.live.paused
+            return True
+        return False
 
+    def each_frame(self, seconds: float) -> None:
+        self.live.collect()
+        self.live.caption(time.perf_counter())
 
-def play(window: AtariLiveWindow, screen: pygame.Surface, seconds: float | None = None,
-         script=()) -> None:
-    """The window's loop beside the emulation thread: events, the frames run meanwhile, a redraw,
-    at most FRAME_RATE times a second; until the window closes or `seconds` pass. `script`:
-    (seconds, event) pairs posted when their time comes (the benchmark's key presses)."""
-    live = window.live
-    clock = pygame.time.Clock()
-    start = time.perf_counter()
-    pending = sorted(script, key=lambda item: item[0])
-    live.start()
-    try:
-        while window.running:
-            now = time.perf_counter()
-            if seconds is not None and now - start >= seconds:
-                break
-            while pending and pending[0][0] <= now - start:
-                pygame.event.post(pending.pop(0)[1])
-            for event in pygame.event.get():
-                window.handle(event)
-            live.collect()
-            if screen.get_size() != tuple(live.session.size):
-                screen = pygame.display.set_mode(live.session.size, pygame.RESIZABLE)
-            live.caption(now)
-            window.draw(screen)
-            pygame.display.flip()
-            live.rates.drawing_s += time.perf_counter() - now
-            clock.tick(FRAME_RATE)
-    finally:
-        live.stop()
+    def run(self, caption: str, seconds: float | None = None, script=()) -> None:
+        """The window's loop beside the emulation thread (see `Window.run`)."""
+        self.live.start()
+        try:
+            super().run(caption, seconds, script)
+        finally:
+            self.live.stop()
 
 
 def run_atari_live(design: registry.Design, rom_path: str, size: tuple[int, int]) -> None:
@@ -321,10 +299,6 @@ def run_atari_live(design: registry.Design, rom_path: str, size: tuple[int, int]
     rom, scheme = read_rom(rom_path)
     live = AtariLive(design, rom, scheme, size)
     try:
-        pygame.display.init()
-        screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-        pygame.display.set_caption(f"ttsim view --live {design.name} --rom {Path(rom_path).name}")
-        play(AtariLiveWindow(live), screen)
+        AtariLiveWindow(live).run(f"ttsim view --live {design.name} --rom {Path(rom_path).name}")
     finally:
         live.close()
-        pygame.display.quit()

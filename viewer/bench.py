@@ -200,7 +200,7 @@ def atari_live(rom_path: Path, seconds: float, size: tuple[int, int]) -> bool:
     import pygame
 
     from ttsim import registry
-    from ttsim.viewer.atari_live import FRAME_HZ, AtariLive, AtariLiveWindow, play, read_rom
+    from ttsim.viewer.atari_live import FRAME_HZ, AtariLive, AtariLiveWindow, read_rom
 
     pygame.font.init()
     rom, scheme = read_rom(rom_path)
@@ -210,16 +210,14 @@ def atari_live(rom_path: Path, seconds: float, size: tuple[int, int]) -> bool:
     script = [(at, pygame.event.Event(kind, key=key, mod=0, unicode="", scancode=0))
               for at, kind, key in keys]
     try:
-        pygame.display.init()
-        screen = pygame.display.set_mode(size)
+        window = AtariLiveWindow(live)
         rates, first_frame = live.rates, live.frames
         rates.emulating_s = rates.emulating_cpu_s = 0.0
         began = time.perf_counter()
-        play(AtariLiveWindow(live), screen, seconds, script)
+        window.run("atari-live bench", seconds, script)
         wall = time.perf_counter() - began
     finally:
         live.close()
-        pygame.display.quit()
     emulated, displayed = live.frames - first_frame, rates.displayed
     display_fps, emulated_fps = displayed / wall, emulated / wall
     ok = display_fps >= LIVE_DISPLAY_FPS and emulated_fps >= LIVE_REAL_TIME * FRAME_HZ
@@ -230,7 +228,7 @@ def atari_live(rom_path: Path, seconds: float, size: tuple[int, int]) -> bool:
     print(f"  emulation: {rates.emulating_s * per_frame:.1f} ms a frame of wall time, "
           f"{rates.emulating_cpu_s * per_frame:.1f} ms of processor time "
           f"(= {emulated / max(rates.emulating_cpu_s, 1e-9):.0f} frames/s on a free core)")
-    print(f"  display: {rates.drawing_s / max(displayed, 1) * 1000:.1f} ms a frame (events, "
+    print(f"  display: {window.drawing_s / max(displayed, 1) * 1000:.1f} ms a frame (events, "
           f"drawing, flip); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return ok
 

@@ -53,16 +53,28 @@ class Palette:
 
 
 @njit(cache=True)
+def _put(out, size, bits, nbits, code, width):  # pragma: no cover - compiled
+    """Appends `code`, `width` bits wide, to the bit buffer (`bits`, holding `nbits`) and moves its
+    whole bytes to out[size:]; returns the new (size, bits, nbits)."""
+    bits |= code << nbits
+    nbits += width
+    while nbits >= 8:
+        out[size] = bits & 0xFF
+        size += 1
+        bits >>= 8
+        nbits -= 8
+    return size, bits, nbits
+
+
+@njit(cache=True)
 def _lzw(pixels, out):  # pragma: no cover - compiled
     """GIF LZW codes of `pixels` (uint8, 8-bit code size) packed LSB first into `out`; returns the
     number of bytes written. `table[prefix * 256 + pixel]` is the code of prefix+pixel, or 0."""
     clear, stop = 256, 257
     table = np.zeros(MAX_CODES * 256, dtype=np.int16)
     next_code, width = 258, 9
-    bits, nbits, size = 0, 0, 0
     # Start with a clear code, as decoders expect.
-    bits |= clear << nbits
-    nbits += width
+    size, bits, nbits = _put(out, 0, 0, 0, clear, width)
     prefix = -1
     for i in range(len(pixels)):
         pixel = pixels[i]
@@ -73,39 +85,23 @@ def _lzw(pixels, out):  # pragma: no cover - compiled
         if code:
             prefix = code
             continue
-        bits |= prefix << nbits
-        nbits += width
-        while nbits >= 8:
-            out[size] = bits & 0xFF
-            size += 1
-            bits >>= 8
-            nbits -= 8
+        size, bits, nbits = _put(out, size, bits, nbits, prefix, width)
         if next_code < MAX_CODES:
             table[prefix * 256 + pixel] = next_code
             if next_code == (1 << width) and width < 12:
                 width += 1
             next_code += 1
         else:
-            bits |= clear << nbits
-            nbits += width
+            size, bits, nbits = _put(out, size, bits, nbits, clear, width)
             table[:] = 0
             next_code, width = 258, 9
         prefix = pixel
     if prefix >= 0:
-        bits |= prefix << nbits
-        nbits += width
-        while nbits >= 8:
-            out[size] = bits & 0xFF
-            size += 1
-            bits >>= 8
-            nbits -= 8
-    bits |= stop << nbits
-    nbits += width
-    while nbits > 0:
+        size, bits, nbits = _put(out, size, bits, nbits, prefix, width)
+    size, bits, nbits = _put(out, size, bits, nbits, stop, width)
+    if nbits:  # the last, partly filled byte
         out[size] = bits & 0xFF
         size += 1
-        bits >>= 8
-        nbits -= 8
     return size
 
 

@@ -17,7 +17,7 @@ import pygame
 from ttsim import registry
 from ttsim.viewer.app import Session
 from ttsim.viewer.trace import Scope, SignalData, Trace
-from ttsim.viewer.window import FRAME_RATE, Window
+from ttsim.viewer.window import Window
 
 SLICE_SECONDS = 0.015
 HISTORY_CHANGES = 1 << 20  # per signal; older changes are dropped
@@ -81,7 +81,8 @@ class LiveTrace(Trace):
 
 
 class LiveWindow(Window):
-    """The window, plus the simulation: F1..F8 flip the DIP switches, space pauses."""
+    """The window, plus the simulation: each frame runs a slice of it; F1..F8 flip the DIP
+    switches, space pauses."""
 
     def __init__(self, session: Session, simulation):
         super().__init__(session)
@@ -90,7 +91,9 @@ class LiveWindow(Window):
         self.paused = False
         self.message = "live: F1..F8 toggle ui_in bits, space pauses, H: keys"
 
-    def _key(self, event) -> None:
+    def mode_key(self, event: pygame.event.Event) -> bool:
+        if event.type != pygame.KEYDOWN:
+            return False
         if event.key in SWITCH_KEYS and "ui_in" in self.simulation.ports:
             bit = SWITCH_KEYS.index(event.key)
             value = self.simulation.get("ui_in") ^ (1 << bit)
@@ -99,7 +102,11 @@ class LiveWindow(Window):
         elif event.key == pygame.K_SPACE:
             self.paused = not self.paused
         else:
-            super()._key(event)
+            return False
+        return True
+
+    def each_frame(self, seconds: float) -> None:
+        self.run_slice()
 
     def run_slice(self) -> None:
         """Simulates one slice, records it, and moves the view to the newest cycles."""
@@ -115,10 +122,8 @@ class LiveWindow(Window):
         scale = min(max(SLICE_SECONDS / max(elapsed, 1e-6), 0.5), 2.0)
         self.slice = max(1000, int(self.slice * scale))
         view = self.view
-        span = max(view.end - view.start, SHOWN_SLICES * result.cycles * trace.cycle_ticks)
-        view.end = float(trace.end_time)
-        view.start = view.end - span
-        view.cursor = trace.end_time
+        view.follow(trace.end_time, max(view.end - view.start,
+                                        SHOWN_SLICES * result.cycles * trace.cycle_ticks))
         if result.reason != "cycles":
             self.paused = True
             self.message = f"the simulation stopped: {result.reason}"
@@ -144,21 +149,5 @@ def live_session(design: registry.Design, size: tuple[int, int]):
 def run_live(design: registry.Design, size: tuple[int, int]) -> None:
     """Opens the live window and runs until it is closed."""
     session, simulation = live_session(design, size)
-    pygame.display.init()
-    screen = pygame.display.set_mode(session.size, pygame.RESIZABLE)
-    pygame.display.set_caption(f"ttsim view --live {design.name}")
-    window = LiveWindow(session, simulation)
-    clock = pygame.time.Clock()
-    try:
-        while window.running:
-            for event in pygame.event.get():
-                window.handle(event)
-            window.run_slice()
-            if screen.get_size() != tuple(session.size):
-                screen = pygame.display.set_mode(session.size, pygame.RESIZABLE)
-            window.draw(screen)
-            pygame.display.flip()
-            clock.tick(FRAME_RATE)
-    finally:
-        simulation.close()
-        pygame.display.quit()
+    with simulation:
+        LiveWindow(session, simulation).run(f"ttsim view --live {design.name}")

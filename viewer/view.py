@@ -76,6 +76,13 @@ class View:
         self.start += shift
         self.end += shift
 
+    def follow(self, end_time: int, span: float) -> None:
+        """Shows the `span` ticks up to `end_time` with the cursor there (live modes follow the
+        newest cycles so)."""
+        self.end = float(end_time)
+        self.start = self.end - span
+        self.cursor = end_time
+
     def set_marker(self, number: int, time: int) -> None:
         self.markers[number] = time
 

@@ -85,8 +85,9 @@ class Tree:
 
 
 class Window:
-    """Event handling and drawing around a Session (kept apart from the loop, so tests can feed
-    events to it without a display)."""
+    """Event handling, drawing and the window's loop (`run`) around a Session. Modes change it
+    through two hooks, `mode_key` and `each_frame`; tests feed events to `handle` and draw onto a
+    Surface without a display."""
 
     def __init__(self, session: Session, view_file: str | Path | None = None):
         self.session = session
@@ -99,6 +100,7 @@ class Window:
         self.message = "H: keys"
         self.show_help = False
         self.running = True
+        self.drawing_s = 0.0  # wall time in `run`'s frames (events, frame work, redraw, flip)
         self._drag_from: tuple[int, float, float] | None = None
         self._mtime = self._trace_mtime()
         self._checked = time.monotonic()
@@ -126,6 +128,9 @@ class Window:
 
     # --- events ------------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> None:
+        typing = self.prompt is not None or self.tree is not None
+        if event.type in (pygame.KEYDOWN, pygame.KEYUP) and not typing and self.mode_key(event):
+            return
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.KEYDOWN:
@@ -147,6 +152,11 @@ class Window:
             self._drag_from = None
         elif event.type == pygame.VIDEORESIZE:
             self.session.size = event.size
+
+    def mode_key(self, event: pygame.event.Event) -> bool:
+        """The key hook: a mode (live, live Atari) takes its own keys here, down and up, before
+        the viewer's; never while a prompt or the signal tree takes the typing. True when taken."""
+        return False
 
     def _key(self, event) -> None:
         key, mods = event.key, event.mod
@@ -246,10 +256,8 @@ class Window:
                 self._find(prompt.text)
             else:
                 self.view.rows[self.view.selected].group = prompt.text.strip()
-        elif event.key == pygame.K_BACKSPACE:
-            prompt.text = prompt.text[:-1]
-        elif event.unicode and event.unicode.isprintable():
-            prompt.text += event.unicode
+        else:
+            prompt.text = _typed(prompt.text, event)
 
     def _tree_key(self, event) -> None:
         tree = self.tree
@@ -263,11 +271,8 @@ class Window:
                 if name:
                     self.view.add(self.trace, name)
                     self.message = f"added {name}"
-        elif event.key == pygame.K_BACKSPACE:
-            tree.filter = tree.filter[:-1]
-            tree.rebuild(self.trace.scopes())
-        elif event.unicode and event.unicode.isprintable():
-            tree.filter += event.unicode
+        elif (typed := _typed(tree.filter, event)) != tree.filter:
+            tree.filter = typed
             tree.rebuild(self.trace.scopes())
 
     def _wheel(self, event) -> None:
@@ -455,7 +460,6 @@ class Window:
             colour = theme.TEXT if name else theme.TEXT_DIM
             screen.blit(self.text.render(label, colour), (area.x + 8 + 14 * depth, y))
 
-
     def _draw_help(self, screen: pygame.Surface) -> None:
         lines = HELP.splitlines()
         line_height = self.text.font.get_linesize()
@@ -466,8 +470,57 @@ class Window:
             position = (area.x + 8, area.y + 8 + number * line_height)
             screen.blit(self.text.render(line, theme.TEXT), position)
 
+    # --- the loop ------------------------------------------------------------------------------
+    def each_frame(self, seconds: float) -> None:
+        """The per-frame hook, called by `run` after the frame's events and before the redraw;
+        `seconds` of wall time passed since the frame before. A trace plays on and is reloaded
+        when its file changed; live modes bring in what their simulation ran."""
+        if self.playing:
+            self.advance(seconds)
+        self.poll_reload()
+
+    def run(self, caption: str, seconds: float | None = None, script=()) -> None:
+        """The loop of every viewer window (trace, live, live Atari): opens the display and, at
+        most FRAME_RATE times a second, handles the events, does the frame's work (`each_frame`),
+        follows a resize and redraws; until the window closes or `seconds` pass. `script`:
+        (seconds, event) pairs posted when their time comes (a benchmark's key presses)."""
+        pygame.display.init()
+        try:
+            screen = pygame.display.set_mode(self.session.size, pygame.RESIZABLE)
+            pygame.display.set_caption(caption)
+            clock = pygame.time.Clock()
+            start = time.perf_counter()
+            pending = sorted(script, key=lambda item: item[0])
+            while self.running:
+                passed = clock.tick(FRAME_RATE) / 1000
+                began = time.perf_counter()
+                if seconds is not None and began - start >= seconds:
+                    break
+                while pending and pending[0][0] <= began - start:
+                    pygame.event.post(pending.pop(0)[1])
+                for event in pygame.event.get():
+                    self.handle(event)
+                self.each_frame(passed)
+                if screen.get_size() != tuple(self.session.size):
+                    screen = pygame.display.set_mode(self.session.size, pygame.RESIZABLE)
+                self.draw(screen)
+                pygame.display.flip()
+                self.drawing_s += time.perf_counter() - began
+        finally:
+            pygame.display.quit()
+
 
 HELP = __doc__.split("\n", 2)[2].rsplit("The trace file", 1)[0].rstrip()
+
+
+def _typed(text: str, event: pygame.event.Event) -> str:
+    """A one-line entry's text after a key: backspace takes the last character off, a printable
+    character is added, other keys leave it."""
+    if event.key == pygame.K_BACKSPACE:
+        return text[:-1]
+    if event.unicode and event.unicode.isprintable():
+        return text + event.unicode
+    return text
 
 
 def _parse_value(text: str) -> int:
@@ -479,20 +532,4 @@ def _parse_value(text: str) -> int:
 
 def run_window(session: Session, view_file: str | Path | None = None) -> None:
     """Opens the window and runs until it is closed."""
-    pygame.display.init()
-    screen = pygame.display.set_mode(session.size, pygame.RESIZABLE)
-    pygame.display.set_caption(f"ttsim view: {session.trace.path.name}")
-    window = Window(session, view_file)
-    clock = pygame.time.Clock()
-    while window.running:
-        for event in pygame.event.get():
-            window.handle(event)
-        seconds = clock.tick(FRAME_RATE) / 1000
-        if window.playing:
-            window.advance(seconds)
-        window.poll_reload()
-        if screen.get_size() != tuple(session.size):
-            screen = pygame.display.set_mode(session.size, pygame.RESIZABLE)
-        window.draw(screen)
-        pygame.display.flip()
-    pygame.display.quit()
+    Window(session, view_file).run(f"ttsim view: {session.trace.path.name}")
