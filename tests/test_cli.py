@@ -56,3 +56,31 @@ def test_list_shows_hello(ttsim):
     result = ttsim("list")
     assert result.returncode == 0
     assert any(line.split()[0] == "hello" for line in result.stdout.splitlines())
+
+
+def test_python_m_tools_give_one_line_errors_and_keep_tracebacks_behind_debug():
+    """The `python -m` tools (benches, ROM assembly, demo) share the command line's convention."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "ttsim.viewer.bench", "redraw", "/no/such/trace.vcd"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "viewer bench: error: trace /no/such/trace.vcd does not exist"]
+    debug = subprocess.run(command + ["--debug"], capture_output=True, text=True)
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr and "TtsimError" in debug.stderr
+
+
+def test_run_program_reports_bugs_in_one_line(capsys):
+    from ttsim.errors import run_program
+
+    def broken():
+        return {}["missing"]
+
+    assert run_program("tool", broken, debug=False) == 1
+    assert capsys.readouterr().err == ("tool: internal error: KeyError: 'missing' "
+                                       "(run with --debug for the traceback)\n")
+    with pytest.raises(KeyError):
+        run_program("tool", broken, debug=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from amaranth.hdl import Cat, Module, Mux, Signal
 
-from ttsim.errors import TtsimError
+from ttsim.errors import TtsimError, run_program
 from ttsim.paths import BUILD_DIR
 from ttsim.registry import Design
 from ttsim.switch import SwitchSim
@@ -161,16 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock", default="clk", help="its clock node's name (default: clk)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    try:
-        if args.netlist:
-            paths = {args.netlist.stem: args.netlist}
-        else:
-            paths = {"datapath": datapath_netlist(args.check_cycles)[0], "hello": hello_netlist()}
-        results = {name: measure(out_of_reset(path, args.clock), args.clock, args.seconds)
-                   for name, path in paths.items()}
-    except TtsimError as error:
-        print(f"bench_switch: error: {error}", file=sys.stderr)
-        return 2
+    if args.netlist:
+        paths = {args.netlist.stem: args.netlist}
+    else:
+        paths = {"datapath": datapath_netlist(args.check_cycles)[0], "hello": hello_netlist()}
+    results = {name: measure(out_of_reset(path, args.clock), args.clock, args.seconds)
+               for name, path in paths.items()}
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -189,4 +185,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(run_program("bench_switch", main))

@@ -12,7 +12,7 @@ import os
 import sys
 
 from ttsim import cli, fast, registry
-from ttsim.errors import TtsimError
+from ttsim.errors import run_program
 from ttsim.paths import OUT_DIR
 from ttsim.tools import atari_run, roms, simulate
 from ttsim.viewer.app import has_display
@@ -67,8 +67,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except TtsimError as error:
-        print(f"demo: error: {error}", file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_program("demo", main))

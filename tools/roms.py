@@ -25,7 +25,7 @@ from pathlib import Path
 from py65.devices.mpu6502 import MPU
 from py65.memory import ObservableMemory
 
-from ttsim.errors import TtsimError
+from ttsim.errors import TtsimError, run_program
 from ttsim.paths import ROOT
 from ttsim.tools import compare
 
@@ -201,8 +201,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except TtsimError as error:
-        print(f"roms: error: {error}", file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_program("roms", main))

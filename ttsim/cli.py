@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ttsim.errors import TtsimError
-
-EXIT_USAGE = 2
+from ttsim.errors import EXIT_USAGE, TtsimError, run_program
 
 
 class _Parser(argparse.ArgumentParser):
@@ -260,27 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
-    try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return EXIT_USAGE
-        return args.func(args)
-    except TtsimError as error:
-        if debug:
-            raise
-        print(f"ttsim: error: {error}", file=sys.stderr)
+    return run_program("ttsim", lambda: _dispatch(argv), debug="--debug" in argv)
+
+
+def _dispatch(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("ttsim: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug in ttsim itself: still one line unless --debug
-        if debug:
-            raise
-        print(f"ttsim: internal error: {type(error).__name__}: {error} "
-              "(run with --debug for the traceback)", file=sys.stderr)
-        return 1
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ttsim.errors import run_program
+
 REDRAW_BUDGET_S = 0.016
 LIVE_DISPLAY_FPS = 30
 LIVE_REAL_TIME = 0.98  # emulated frames per second, as a share of real time
@@ -275,4 +277,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_program("viewer bench", main))
