@@ -137,9 +137,9 @@ def test_bad_roms_are_user_errors(rom, message):
         detect_scheme(rom)
 
 
-def test_unsupported_or_mismatched_roms_are_user_errors():
-    with pytest.raises(TtsimError, match="DPC"):
-        check_rom(bytes(10495))
+def test_mismatched_roms_are_user_errors():
+    with pytest.raises(TtsimError, match="DPC cartridge needs 10240 or 10495 bytes"):
+        check_rom(bytes(8192), "DPC")
     with pytest.raises(TtsimError, match="needs 8192 bytes"):
         check_rom(bytes(4096), "F8")
     with pytest.raises(TtsimError, match="unknown cartridge scheme"):

@@ -12,7 +12,8 @@ from ttsim.designs.atari2600.controls import Controls
 from ttsim.errors import TtsimError
 from ttsim.designs.atari2600.palette import NTSC_RGB
 
-FREEWAY = Path(__import__("ale_py").__file__).parent / "roms" / "freeway.bin"
+ROMS = Path(__import__("ale_py").__file__).parent / "roms"
+FREEWAY, PITFALL2 = ROMS / "freeway.bin", ROMS / "pitfall2.bin"
 
 
 def test_flash_image_puts_the_scheme_first_and_the_cartridge_at_rom_base():
@@ -24,8 +25,14 @@ def test_flash_image_puts_the_scheme_first_and_the_cartridge_at_rom_base():
     assert qspi.flash_image(bytes(2048))[0] == SCHEMES.index("2K")
 
 
-@pytest.mark.parametrize("rom, message", [(b"", "empty"), (bytes(3000), "fits no supported"),
-                                          (bytes(10240), "DPC")])
+def test_flash_image_carries_a_dpc_cartridge_whole():
+    rom = PITFALL2.read_bytes()
+    image = qspi.flash_image(rom)
+    assert image[qspi.HEADER_ADDRESS] == SCHEMES.index("DPC")
+    assert image[qspi.ROM_BASE:] == rom and len(rom) == 10495
+
+
+@pytest.mark.parametrize("rom, message", [(b"", "empty"), (bytes(3000), "fits no supported")])
 def test_flash_image_refuses_what_the_core_cannot_run(rom, message):
     with pytest.raises(TtsimError, match=message):
         qspi.flash_image(rom)
@@ -78,15 +85,16 @@ def test_controls_map_ui_in_as_tt09_does():
     assert seen[4][2] == seen[3][2] & ~1
 
 
-@pytest.mark.skipif(not FREEWAY.is_file(), reason="ale-py's freeway.bin is not installed")
-def test_tt_top_on_the_fast_path_shows_the_native_frames():
+@pytest.mark.parametrize("game", [FREEWAY, PITFALL2], ids=lambda path: path.stem)
+def test_tt_top_on_the_fast_path_shows_the_native_frames(game):
     """ttsim run atari2600 --tt: the QSPI flash, the colour-clock pacing and the line doubling
     together show exactly the native core's frames (VGA frame k+1 is game frame k, lines 22..261,
-    each line twice and each pixel four times)."""
+    each line twice and each pixel four times). Pitfall II's kernel reads DPC display data between
+    program bytes, so its flash reads jump back and forth."""
     from ttsim import fast
     from ttsim.tools import atari_run
 
-    rom, scheme = atari_run.read_rom(FREEWAY)
+    rom, scheme = atari_run.read_rom(game)
     native = atari_run.run(rom, scheme, 6).frames[:2]
     assert len(native) == 2
     sim = fast.Simulation("atari2600", native=False)

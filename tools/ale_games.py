@@ -6,7 +6,9 @@ src/ale/games/supported/<Game>.cpp): for games that define one, SELECT presses u
 mode shows in RAM, each press SELECT held for `select` frames (the first for `first_select`) then
 one frame released, and RESET held for 4 frames (twice, before and after, with `reset_before`);
 then RESET held for 4 frames again; then the game's starting actions (getStartingActions), one frame
-each. ale-py's getFrameNumber() after loadROM counts the SELECT presses.
+each. ale-py's getFrameNumber() after loadROM counts the SELECT presses, and the frames setMode
+plays with `act` (`wait`: frames with nothing pressed before the first SELECT press).
+A game whose setMode walks a menu instead (`mode`) plays those frames, in `start`'s notation.
 
 `start` lists those actions: keys joined by `+`, `-` for none, `N*` repeats an action N times.
 `ystart`: the first frame line ALE's screen shows (Display.YStart in Stella's property table,
@@ -22,6 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NOOP_FRAMES = 60
+# Frames Stella runs when ale-py loads a ROM, before its first system reset (Console.cxx: the TV
+# format detection).
+WARM_UP_FRAMES = 60
 RESET_FRAMES = 4
 DEFAULT_YSTART = 34
 # ale-py's paddle range (src/ale/environment/ale_state.hpp); paddles start half way.
@@ -33,6 +38,8 @@ class Game:
     select: int | None = None
     first_select: int | None = None
     reset_before: bool = False
+    wait: int = 0
+    mode: str = ""
     start: str = ""
     ystart: int = DEFAULT_YSTART
     hmove_blanks: bool = True
@@ -41,26 +48,32 @@ class Game:
 
     def starting_actions(self) -> list[tuple[str, ...]]:
         """The starting actions, one tuple of keys per frame."""
-        actions = []
-        for word in self.start.split():
-            count, _, action = word.rpartition("*")
-            keys = () if action == "-" else tuple(action.split("+"))
-            actions += [keys] * int(count or 1)
-        return actions
+        return actions(self.start)
 
     def reset_frames(self, select_presses: int) -> list[tuple[str, ...]]:
         """The keys held in each frame of ale-py's reset, given how many SELECT presses its
         setMode made (getFrameNumber() after loadROM)."""
         reset = [("RESET",)] * RESET_FRAMES
-        frames = [()] * NOOP_FRAMES + reset
+        frames = [()] * NOOP_FRAMES + reset + actions(self.mode)
         if self.select is not None:
             if self.reset_before:
                 frames += reset
-            for press in range(select_presses):
+            frames += [()] * self.wait
+            for press in range(select_presses - self.wait):
                 held = self.first_select if press == 0 and self.first_select else self.select
                 frames += [("SELECT",)] * held + [()]
             frames += reset
         return frames + reset + self.starting_actions()
+
+
+def actions(script: str) -> list[tuple[str, ...]]:
+    """Frames of keys from a script: keys joined by `+`, `-` for none, `N*` repeats."""
+    frames = []
+    for word in script.split():
+        count, _, action = word.rpartition("*")
+        keys = () if action == "-" else tuple(action.split("+"))
+        frames += [keys] * int(count or 1)
+    return frames
 
 
 GAMES = {
@@ -78,7 +91,7 @@ GAMES = {
     "basic_math": Game(select=2),
     "battle_zone": Game(select=2, hmove_blanks=False),
     "beam_rider": Game(start="RIGHT"),
-    "berzerk": Game(select=2),
+    "berzerk": Game(select=2, wait=20),
     "blackjack": Game(paddles=True, paddle_max=795000),
     "bowling": Game(select=2),
     "boxing": Game(),
@@ -93,7 +106,10 @@ GAMES = {
     "defender": Game(select=2),
     "demon_attack": Game(select=1),
     "donkey_kong": Game(),
-    "double_dunk": Game(select=1, start="UP+FIRE"),
+    # Its menu: SELECT, five times down to the next option (each option already off), RESET,
+    # then UP+FIRE and a frame released.
+    "double_dunk": Game(mode="SELECT - DOWN - DOWN - DOWN - DOWN - DOWN - 4*RESET UP+FIRE -",
+                        start="UP+FIRE"),
     "earthworld": Game(),
     "elevator_action": Game(start="16*FIRE"),
     "enduro": Game(start="FIRE"),

@@ -3,13 +3,17 @@
 Both run the same cartridge with the same inputs, frame for frame, with no searching:
 - ale-py (in a subprocess: it ends the process on a ROM it does not know) loads the ROM, which
   runs its reset sequence, then `act`s once per frame and keeps each `getScreen()`.
-- The fast path counts frames as Stella does (tools/fastpath/atari.h, FRAME_LIKE_STELLA: frame 0
-  starts at power-on, a frame ends on the VSYNC write that switches it off) and ale-py's frames
+- ale-py's Stella runs every cartridge for 60 frames when it loads (to tell NTSC from PAL, as
+  NTSC), then resets the system: the RAM keeps what those frames left, the RIOT timer starts
+  again from Stella's random generator. The fast path replays that warm-up, then resets.
+- The fast path counts frames as Stella does (the TIA's `frame_end`, tools/fastpath/atari.h,
+  FRAME_LIKE_STELLA: frame 0 starts at reset, a frame ends on the VSYNC write that switches it
+  off, or on a TIA write past the frame limit) and ale-py's frames
   as its calls of TIA::update() (a frame, or 25000 instructions if the frame takes longer),
   replays ale-py's reset step by step (tools/ale_games.py; getFrameNumber() after loadROM gives
   the number of SELECT presses in it), then the script's keys, and rebuilds each screen from
   Stella's two frame buffers (`stella_screens`): `height` lines from `ystart` lines after the
-  frame's start.
+  frame's start. The TIA gets the same window (Stella detects collisions only there).
 - A game whose frames run past 285 lines is taken by Stella for PAL (ALE then shows 250 rows):
   frames may then run to 342 lines, and after a frame of an odd number of lines the colour
   registers read with bit 0 set ("colour loss"); the fast path marks unblanked pixels so that
@@ -34,11 +38,15 @@ import numpy as np
 from ttsim import fast
 from ttsim.errors import TtsimError
 from ttsim.tools import atari_run
-from ttsim.tools.ale_games import GAMES, PADDLE_MIN, Game
+from ttsim.designs.atari2600.riot import POWER_ON_TIMERS
+from ttsim.tools.ale_games import GAMES, PADDLE_MIN, WARM_UP_FRAMES, Game
 
 DESIGN = "atari2600"
 PAL_SCREEN_ROWS = 250    # ALE's screen height for a game Stella takes for PAL
 PAL_MAX_LINES = 342
+# The system reset (riot.POWER_ON_TIMERS) that starts the frames Stella runs when ale-py loads
+# a ROM; the game starts after the last one.
+WARM_UP_RESET = 1
 # ale-py's joystick actions by the keys they press (its Action enum names them the same way).
 JOYSTICK_KEYS = ("UP", "DOWN", "LEFT", "RIGHT", "FIRE")
 # In a paddle game ale-py's FIRE is paddle 0's button, SWCHA bit 7 (Stella's Paddles.cxx: left
@@ -140,25 +148,29 @@ def _ale_worker() -> int:
 def stella_screens(frames: np.ndarray, line_counts: np.ndarray, steps: np.ndarray, ystart: int,
                    height: int, colour_loss: bool = False) -> np.ndarray:
     """ale-py's screen after each step (a row of the atari model's step log: frame, whole lines
-    of it drawn, whether it ended), rebuilt the way Stella fills its frame buffers.
+    of it drawn, whether it ended, pixels of its next line drawn), rebuilt the way Stella fills
+    its frame buffers.
 
     Stella draws frame lines ystart..ystart+height-1 into one of two buffers in turn (both clear
     at power-on), so lines a frame does not reach keep the frame two before. A step that ends
     before its frame does shows the frame so far, and the lines still to come are greyed (each
-    byte's low nibble halved: TIA::greyOutFrame), once per frame. `frames` carry bit 0 on
-    unblanked pixels; it stays (PAL colour loss) after a frame of an odd line count if
-    `colour_loss`, and is cleared otherwise.
+    byte's low nibble halved: TIA::greyOutFrame), once per frame. A frame ends on a TIA write and
+    is drawn up to it: its last line only in part (the rest of that buffer row stays as it was).
+    `frames` carry bit 0 on unblanked pixels; it stays (PAL colour loss) after a frame of an odd
+    line count if `colour_loss`, and is cleared otherwise.
     """
     buffers = np.zeros((2, height, frames.shape[2]), dtype=np.uint8)
     current, drawn, greyed = 0, 0, False
     screens = np.zeros((len(steps), height, frames.shape[2]), dtype=np.uint8)
-    for number, (frame, lines, ended) in enumerate(steps):
-        odd_before = colour_loss and frame > 0 and line_counts[frame - 1] % 2 == 1
+    for number, (frame, lines, ended, partial) in enumerate(steps):
+        colour_mask = 0xFF if colour_loss and frame > 0 and line_counts[frame - 1] % 2 else 0xFE
         low, high = max(drawn, ystart), min(int(lines), ystart + height)
         if high > low:
-            buffers[current, low - ystart:high - ystart] = (
-                frames[frame, low:high] & (0xFF if odd_before else 0xFE))
+            buffers[current, low - ystart:high - ystart] = frames[frame, low:high] & colour_mask
         drawn = int(lines)
+        if ended and ystart <= drawn < ystart + height:
+            last_line = frames[frame, drawn, :partial]
+            buffers[current, drawn - ystart, :partial] = last_line & colour_mask
         if not ended and not greyed:
             rest = buffers[current, max(drawn, ystart) - ystart:]
             rest[:] = (rest & 0x0F) >> 1
@@ -197,13 +209,21 @@ def compare(rom_path, frames: int, events=(), *, ale: AleRun | None = None) -> C
     reset = game.reset_frames(ale.select_presses)
     height = ale.screens.shape[1]
     pal = height == PAL_SCREEN_ROWS
+    # Stella draws, and detects collisions, only on the lines ALE shows.
+    settings.update(frame_ystart=game.ystart, frame_height=height,
+                    power_on_timer=POWER_ON_TIMERS[WARM_UP_RESET])
     steps = len(reset) + frames
     # ale-py's frames are our input steps: the reset's, then the compared ones.
     script = list(enumerate(reset + held))
     with atari_run.console(rom, scheme, events=script, keys=keys, settings=settings,
-                           framing="stella", mark_visible=True,
-                           stella_max_lines=PAL_MAX_LINES if pal else fast.ATARI_STELLA_MAX_LINES
-                           ) as sim:
+                           framing="stella", mark_visible=True) as sim:
+        # ale-py's Stella runs the cartridge for WARM_UP_FRAMES frames when it loads, as NTSC,
+        # to tell NTSC from PAL, and then resets the system, which keeps the RAM those frames
+        # left; a PAL game then runs with PAL's frame limit.
+        sim.atari_steps(WARM_UP_FRAMES, frame_capacity=1, lines=1)
+        sim.set("power_on_timer", POWER_ON_TIMERS[-1])
+        sim.set("frame_max_lines", PAL_MAX_LINES if pal else fast.ATARI_STELLA_MAX_LINES)
+        sim.reset()
         captured, line_counts, log, stop = sim.atari_steps(
             steps, frame_capacity=steps + 1, lines=game.ystart + height)
     ours = stella_screens(captured, line_counts, log, game.ystart, height, colour_loss=pal)

@@ -66,7 +66,7 @@ VGA_SHAPE = (480, 640, 3)
 # The native Atari 2600 top's ports the atari model uses, in the order ttsim_atari_attach takes.
 ATARI_PORTS = ("rom_addr", "rom_data", "scheme", "colour", "hcount", "hblank", "vblank", "vsync",
                "audio0", "audio1", "audio_tick", "cpu_ce", "cpu_addr", "cpu_write", "cpu_data_out",
-               "cpu_sync", "cpu_rdy", "joystick_n", "switches_n", "fire_n")
+               "cpu_sync", "cpu_rdy", "joystick_n", "switches_n", "fire_n", "frame_end")
 ATARI_FRAMINGS = ("vsync", "stella")  # AtariConsole::Framing
 ATARI_WIDTH = 160
 ATARI_LINE_CLOCKS = 228
@@ -102,8 +102,7 @@ _SIGNATURES = {
     "ttsim_vga_vsync_active": (_int, [_ptr]),
     "ttsim_qspi_attach": (None, [_ptr, _int, _int, _int, _ptr, _u64, _u64]),
     "ttsim_qspi_reads": (_u64, [_ptr]),
-    "ttsim_atari_attach": (None, [_ptr, _ptr, _ptr, _u64, _int, _int, _int, _int, _ptr, _u64,
-                                  _int]),
+    "ttsim_atari_attach": (None, [_ptr, _ptr, _ptr, _u64, _int, _int, _int, _ptr, _u64, _int]),
     "ttsim_atari_set_buffer": (None, [_ptr, _ptr, _ptr, _u64, _u64, _int, _ptr, _u64]),
     "ttsim_atari_steps_logged": (_u64, [_ptr]),
     "ttsim_atari_filled": (_u64, [_ptr]),
@@ -403,7 +402,8 @@ class Simulation:
         with scheme number `scheme`), sets the controller ports from `inputs`, rows (input step,
         joystick_n, switches_n, fire_n) sorted by step, counts frames by `framing` (see
         ATARI_FRAMINGS and tools/fastpath/atari.h, which also explains `stella_max_lines` and
-        `mark_visible`) and collects audio samples if `audio`."""
+        `mark_visible`) and collects audio samples if `audio`. `stella_max_lines` sets the
+        top's frame_max_lines input (Stella's frame limit, used by the "stella" framing)."""
         if not rom:
             raise TtsimError("the ROM is empty")
         if framing not in ATARI_FRAMINGS:
@@ -411,11 +411,12 @@ class Simulation:
                              f"not {framing!r}")
         for name, value in self._model_config("atari").get("inputs", {}).items():
             self.set(name, value)
+        self.set("frame_max_lines", stella_max_lines)
         ports = np.array([self.port(name) for name in ATARI_PORTS], dtype=np.int32)
         image = np.frombuffer(rom, dtype=np.uint8).copy()
         rows = np.array(inputs, dtype=np.uint64).reshape(-1, 4)
         self._lib.ttsim_atari_attach(self._handle, _address(ports), _address(image), len(rom),
-                                     scheme, ATARI_FRAMINGS.index(framing), stella_max_lines,
+                                     scheme, ATARI_FRAMINGS.index(framing),
                                      int(mark_visible), _address(rows), len(rows), int(audio))
         self.models.add("atari")
 
@@ -440,11 +441,11 @@ class Simulation:
                     wall_s: float | None = None):
         """With Stella's framing: runs `steps` input steps (ale-py's frames) from reset; returns
         the frames from 0 on as in `atari_frames` (up to `frame_capacity` of them), the step log
-        (steps x 3: the frame each step ended in, that frame's whole lines so far, 1 if the frame
-        ended), and why the run ended."""
+        (steps x 4: the frame each step ended in, that frame's whole lines so far, 1 if the frame
+        ended, the pixels of its next line drawn), and why the run ended."""
         frames = np.zeros((frame_capacity, lines, ATARI_WIDTH), dtype=np.uint8)
         line_counts = np.zeros(frame_capacity, dtype=np.uint32)
-        log = np.zeros((steps, 3), dtype=np.int64)
+        log = np.zeros((steps, 4), dtype=np.int64)
         self._lib.ttsim_atari_set_buffer(self._handle, _address(frames), _address(line_counts),
                                          frame_capacity, 0, lines, _address(log), steps)
         try:

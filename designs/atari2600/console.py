@@ -22,8 +22,8 @@ from amaranth.lib.wiring import In, Out
 from ttsim.designs.cpu6502.cpu import CPU6502
 
 from .cartridge import ROM_ADDRESS_BITS, SCHEME_BITS, SCHEMES, Cartridge, check_rom
-from .riot import RIOT
-from .tia import PADDLE_NEVER, TIA
+from .riot import POWER_ON_TIMERS, RIOT
+from .tia import DEFAULT_HEIGHT, DEFAULT_MAX_LINES, DEFAULT_YSTART, PADDLE_NEVER, TIA
 
 ADDRESS_BITS = 13
 # SWCHB with nothing pressed: reset and select up, colour, both difficulties B (the unused bits
@@ -39,13 +39,18 @@ class ConsolePorts(wiring.Component):
     fire_n: the fire buttons of players 0 and 1 (INPT4, INPT5), 0 = pressed.
     paddle_delay: the four paddles' charge times in CPU cycles (see `TIA`); PADDLE_NEVER = none.
     hmove_blanks: whether HMOVE blanks 8 pixels (see `TIA`).
+    frame_ystart, frame_height, frame_max_lines, colour_loss: Stella's per-cartridge display
+        settings (see `TIA`): the lines it draws (and so detects collisions on), the line count
+        after which any TIA write ends a frame, and PAL colour loss.
+    power_on_timer: the RIOT timer's value after reset (see `RIOT`).
     colour, hcount, hsync, hblank, vsync, vblank: the TIA's video for this colour clock
         (see `TIA`); audio0, audio1, audio_tick: its audio.
     pc: the CPU's program counter (for tests and traces); cpu_ce: a CPU cycle ends this clock.
     cpu_addr, cpu_write, cpu_data_out, cpu_sync, cpu_rdy: the CPU's bus in the cycle that
         `cpu_ce` ends (address, 1 = write, the byte written, 1 = opcode fetch, 0 = the TIA holds
         the CPU in this read cycle: WSYNC), for hosts that follow the program (an emulator's
-        frame rules watch TIA writes and count instructions) and for traces.
+        instruction count) and for traces.
+    frame_end: Stella's frame ends on this clock (see `TIA`).
     """
 
     joystick_n: In(8, init=0xFF)
@@ -53,6 +58,11 @@ class ConsolePorts(wiring.Component):
     fire_n: In(2, init=0b11)
     paddle_delay: In(unsigned(16), init=PADDLE_NEVER).array(4)
     hmove_blanks: In(1, init=1)
+    frame_ystart: In(8, init=DEFAULT_YSTART)
+    frame_height: In(9, init=DEFAULT_HEIGHT)
+    frame_max_lines: In(9, init=DEFAULT_MAX_LINES)
+    colour_loss: In(1)
+    power_on_timer: In(8, init=POWER_ON_TIMERS[-1])
 
     colour: Out(8)
     hcount: Out(8)
@@ -70,6 +80,7 @@ class ConsolePorts(wiring.Component):
     cpu_data_out: Out(8)
     cpu_sync: Out(1)
     cpu_rdy: Out(1)
+    frame_end: Out(1)
 
 
 class Atari2600(ConsolePorts):
@@ -85,18 +96,21 @@ class Atari2600(ConsolePorts):
     rom_addr: Out(ROM_ADDRESS_BITS)
     rom_data: In(8)
 
-    def __init__(self, superchip: bool = True, reset_registers: bool = False):
+    def __init__(self, superchip: bool = True, reset_registers: bool = False,
+                 dpc_music: bool = True):
         # reset_registers: reset also clears the CPU's A, X, Y, S, P and PC (see CPU6502), so a
-        # gate-level simulation starts from known values (the TT top uses it).
+        # gate-level simulation starts from known values (the TT top uses it). superchip and
+        # dpc_music: see `Cartridge`.
         self.superchip = superchip
         self.reset_registers = reset_registers
+        self.dpc_music = dpc_music
         super().__init__()
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.tia = tia = TIA()
         m.submodules.riot = riot = RIOT()
-        m.submodules.cartridge = cartridge = Cartridge(self.superchip)
+        m.submodules.cartridge = cartridge = Cartridge(self.superchip, self.dpc_music)
         cpu = CPU6502(address_bits=ADDRESS_BITS, interrupts=False,
                       reset_registers=self.reset_registers)
         m.submodules.cpu = EnableInserter({"sync": tia.cpu_ce})(cpu)
@@ -129,6 +143,10 @@ class Atari2600(ConsolePorts):
             tia.fire0_n.eq(self.fire_n[0]),
             tia.fire1_n.eq(self.fire_n[1]),
             tia.hmove_blanks.eq(self.hmove_blanks),
+            tia.frame_ystart.eq(self.frame_ystart),
+            tia.frame_height.eq(self.frame_height),
+            tia.frame_max_lines.eq(self.frame_max_lines),
+            tia.colour_loss.eq(self.colour_loss),
             *(tia_delay.eq(delay) for tia_delay, delay in zip(tia.paddle_delay, self.paddle_delay)),
 
             riot.ce.eq(cycle_end),
@@ -139,11 +157,14 @@ class Atari2600(ConsolePorts):
             riot.read.eq(riot_selected & reading),
             riot.port_a_in.eq(self.joystick_n),
             riot.port_b_in.eq(self.switches_n),
+            riot.power_on_timer.eq(self.power_on_timer),
 
             cartridge.addr.eq(addr),
             cartridge.access.eq(cycle_end),
             cartridge.write.eq(~reading),
             cartridge.data_bus.eq(bus),
+            cartridge.sync.eq(cpu.sync),
+            cartridge.rdy.eq(tia.rdy),
             cartridge.scheme.eq(self.scheme),
             cartridge.rom_data.eq(self.rom_data),
             self.rom_addr.eq(cartridge.rom_addr),
@@ -164,6 +185,7 @@ class Atari2600(ConsolePorts):
             self.cpu_data_out.eq(cpu.data_out),
             self.cpu_sync.eq(cpu.sync),
             self.cpu_rdy.eq(tia.rdy),
+            self.frame_end.eq(tia.frame_end),
         ]
         return m
 

@@ -46,11 +46,12 @@ class Atari2600Top(TinyTapeoutTop):
     def elaborate_design(self, m: Module) -> None:
         m.submodules.controls = controls = Controls()
         m.submodules.pacer = pacer = ColourClockPacer()
-        # No Superchip RAM: its 128 bytes would not fit the 8x2 tiles beside the line buffer.
-        core = Atari2600(superchip=False, reset_registers=True)
+        # No Superchip RAM and no DPC music: they would not fit the 8x2 tiles beside the line
+        # buffer.
+        core = Atari2600(superchip=False, reset_registers=True, dpc_music=False)
         m.domains.core = ClockDomain()
         m.submodules.core = DomainRenamer("core")(core)
-        m.submodules.core_clock = core_clock = ClockGate("core")
+        m.submodules.core_clock = core_clock = ClockGate("core", registered_reset=True)
         m.submodules.flash = flash = QspiRom()
         m.submodules.beam = beam = VgaBeam()
         m.submodules.line_buffer = line_buffer = LineBuffer()
@@ -60,6 +61,7 @@ class Atari2600Top(TinyTapeoutTop):
         cartridge_read = core.cpu_addr[12] & ~core.cpu_write
         m.d.comb += [
             core_clock.enable.eq(pacer.enable),
+            core_clock.reset_next.eq(~self.rst_n),
             controls.ui_in.eq(self.ui_in),
             core.joystick_n.eq(controls.joystick_n),
             core.switches_n.eq(controls.switches_n),

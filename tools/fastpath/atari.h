@@ -5,10 +5,12 @@
 // Frames. A line is hcount 0..227 (pixel x = hcount - 68). A frame starts on the line where a
 // frame boundary happens; the boundary is, by `framing`:
 //   FRAME_ON_VSYNC: VSYNC switches on. Lines before the first VSYNC belong to no frame.
-//   FRAME_LIKE_STELLA: the rule of the Stella inside ale-py (TIA.cxx, TIA::poke): a write to VSYNC
-//     that clears bit 1 at least 228 colour clocks after the last write that set it, or any TIA
-//     write more than `stella_max_lines` lines (290; 342 for a game Stella takes for PAL) after
-//     the frame started. Frame 0 starts at reset.
+//   FRAME_LIKE_STELLA: the rule of the Stella inside ale-py, which the TIA computes (its
+//     `frame_end` output, designs/atari2600/tia.py): a frame ends on a write to VSYNC that clears
+//     bit 1 at least 228 colour clocks after the write that set it, or on any TIA write once the
+//     frame has run past the top's `frame_max_lines` input. The next frame starts on the line of
+//     that write, or on the next line if the write is a WSYNC that halts the CPU (or comes on the
+//     line's last clock). Frame 0 starts at reset.
 // Frames from number `skip` on go into the caller's buffer (capacity x lines_per_frame x 160,
 // zero where a frame has no line), with each frame's line count. With `mark_visible`, pixels
 // outside HBLANK and VBLANK get bit 0 set (TIA colour values have it clear), so a host can tell a
@@ -19,8 +21,10 @@
 // when the frame buffer is full. With FRAME_LIKE_STELLA a step is one of ale-py's frames, a call
 // of Stella's TIA::update(): it ends with the frame, or after 25000 instructions (M6502::execute)
 // if the frame has not ended by then (the next step goes on with the same frame). Each step is
-// logged as (frame it ended in, whole lines of that frame drawn, 1 if the frame ended); the run
-// stops when the log is full.
+// logged as (frame it ended in, whole lines of that frame drawn, 1 if the frame ended, pixels of
+// the next line drawn); the run stops when the log is full. Stella draws a frame up to the clock
+// that ends it, so the line of that write is stored with the ending frame as far as it is drawn
+// (the rest of that row is stale), and also with the next frame if that starts on it.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -35,16 +39,14 @@ struct AtariInput {
 struct AtariConsole : Model {
     enum Framing { FRAME_ON_VSYNC = 0, FRAME_LIKE_STELLA = 1 };
     static constexpr int LINE_CLOCKS = 228, HBLANK_CLOCKS = 68, WIDTH = 160;
-    static constexpr uint64_t NEVER = ~uint64_t(0);
     static constexpr uint64_t STELLA_STEP_INSTRUCTIONS = 25000;
 
     Port rom_addr, rom_data, scheme, colour, hcount, hblank, vblank, vsync, audio0, audio1;
     Port audio_tick, cpu_ce, cpu_addr, cpu_write, cpu_data_out, cpu_sync, cpu_rdy;
-    Port joystick_n, switches_n, fire_n;
+    Port joystick_n, switches_n, fire_n, frame_end;
     std::vector<uint8_t> rom;
     uint8_t scheme_index = 0;
     int framing = FRAME_ON_VSYNC;
-    uint64_t stella_max_lines = 290;
     bool mark_visible = false;
     std::vector<AtariInput> inputs;
     size_t next_input = 0;
@@ -53,17 +55,16 @@ struct AtariConsole : Model {
     uint32_t* frame_lines = nullptr;  // capacity: lines each captured frame had
     uint64_t capacity = 0, filled = 0, skip = 0;
     int lines_per_frame = 262;
-    int64_t* step_log = nullptr;      // step_capacity x 3 (FRAME_LIKE_STELLA)
+    int64_t* step_log = nullptr;      // step_capacity x 4 (FRAME_LIKE_STELLA)
     uint64_t step_capacity = 0, steps_logged = 0;
 
     int64_t frame = -1;               // the current frame's number, -1 before the first
     int64_t step = 0;                 // the current input step
     uint64_t line = 0;                // whole lines of the current frame so far
     bool boundary_in_line = false;    // the line being drawn starts a new frame
+    bool boundary_next_line = false;  // Stella's framing: the next line starts a new frame
     uint8_t pixels[WIDTH] = {};
     uint64_t clock = 0;               // colour clocks since reset
-    uint64_t frame_start_clock = 0;   // Stella's framing: the clock the frame's first line began
-    uint64_t vsync_finish = NEVER;    // Stella's framing: VSYNC may end a frame from this clock on
     uint64_t step_instructions = 0;   // Stella's framing: instructions begun in this step
     bool last_vsync = false;
 
@@ -83,13 +84,20 @@ struct AtariConsole : Model {
         }
     }
 
+    // Pixels of the current line drawn by this clock, as Stella counts them on a TIA write.
+    int64_t pixels_drawn() {
+        int64_t drawn = int64_t(hcount.get()) + 1 - HBLANK_CLOCKS;
+        return drawn < 0 ? 0 : drawn > WIDTH ? WIDTH : drawn;
+    }
+
     // Ends the current input step (FRAME_LIKE_STELLA); returns STOP_FRAMES once the log is full.
     int end_step(bool frame_ended) {
         if (step_log && steps_logged < step_capacity) {
-            int64_t* row = step_log + 3 * steps_logged++;
+            int64_t* row = step_log + 4 * steps_logged++;
             row[0] = frame;
             row[1] = int64_t(line);
             row[2] = frame_ended;
+            row[3] = pixels_drawn();
         }
         step++;
         step_instructions = 0;
@@ -106,8 +114,8 @@ struct AtariConsole : Model {
         }
     }
 
-    // Stella's frame end, decided on TIA writes from the CPU's bus in the cycle cpu_ce ends, and
-    // its step end after STELLA_STEP_INSTRUCTIONS instructions.
+    // Stella's frame end (the TIA's frame_end, on the clock a CPU cycle ends), and its step end
+    // after STELLA_STEP_INSTRUCTIONS instructions.
     int watch_cpu() {
         if (!cpu_ce.get()) return STOP_CYCLES;
         if (cpu_sync.get() && cpu_rdy.get() && ++step_instructions > STELLA_STEP_INSTRUCTIONS) {
@@ -115,28 +123,30 @@ struct AtariConsole : Model {
             step_instructions = 1;  // this fetch begins the next step's first instruction
             if (stop) return stop;
         }
-        uint32_t address = uint32_t(cpu_addr.get());
-        bool tia = !(address & 0x1000) && !(address & 0x80);
-        if (!cpu_write.get() || !tia) return STOP_CYCLES;
-        bool end = (clock - frame_start_clock) / LINE_CLOCKS > stella_max_lines;
-        if ((address & 0x3F) == 0) {
-            if (cpu_data_out.get() & 2) {
-                vsync_finish = clock + LINE_CLOCKS;
-            } else if (clock >= vsync_finish) {
-                vsync_finish = NEVER;
-                end = true;
-            }
-        }
-        if (!end) return STOP_CYCLES;
+        if (!frame_end.get()) return STOP_CYCLES;
         int stop = end_step(true);
-        frame_start_clock = clock - hcount.get();  // the next frame starts with this line
-        boundary();
+        store_line();  // the ending frame's last line, drawn up to this clock
+        // As the TIA counts its frame lines: a WSYNC (the write halts the CPU to the line's end)
+        // or a write on the line's last clock ends the frame with this line.
+        bool wsync = (cpu_addr.get() & 0x3F) == 2;
+        if (wsync || hcount.get() == LINE_CLOCKS - 1)
+            boundary_next_line = true;
+        else
+            boundary();
         return stop;
     }
 
     int before_edge() override {
         rom_data.set(rom[rom_addr.get() % rom.size()]);
         return framing == FRAME_LIKE_STELLA ? watch_cpu() : STOP_CYCLES;
+    }
+
+    // Stores the pixels of the line being drawn as the current frame's line `line`.
+    void store_line() {
+        int64_t number = frame - int64_t(skip);
+        if (frames && frame >= 0 && number >= 0 && uint64_t(number) < capacity &&
+            line < uint64_t(lines_per_frame))
+            std::memcpy(slot(number) + line * WIDTH, pixels, WIDTH);
     }
 
     // A line is complete: it closes the previous frame if it starts a new one, then is stored.
@@ -155,11 +165,12 @@ struct AtariConsole : Model {
             if (frames && starting >= 0 && uint64_t(starting) < capacity)
                 std::memset(slot(starting), 0, uint64_t(lines_per_frame) * WIDTH);
         }
-        int64_t number = frame - int64_t(skip);
-        if (frames && frame >= 0 && number >= 0 && uint64_t(number) < capacity &&
-            line < uint64_t(lines_per_frame))
-            std::memcpy(slot(number) + line * WIDTH, pixels, WIDTH);
+        store_line();
         line++;
+        if (boundary_next_line) {
+            boundary_next_line = false;
+            boundary();
+        }
         return stop;
     }
 
@@ -185,9 +196,8 @@ struct AtariConsole : Model {
     void clear_counters() override {
         scheme.set(scheme_index);
         clock = 0;
-        frame_start_clock = 0;
-        vsync_finish = NEVER;
         step_instructions = 0;
+        boundary_next_line = false;
         last_vsync = false;
         line = 0;
         next_input = 0;

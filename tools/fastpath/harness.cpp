@@ -301,11 +301,12 @@ void ttsim_qspi_attach(void* h, int uio_out, int uio_oe, int uio_in, const uint8
 uint64_t ttsim_qspi_reads(void* h) { return sim_of(h)->flash->reads; }
 
 // ports: rom_addr rom_data scheme colour hcount hblank vblank vsync audio0 audio1 audio_tick
-// cpu_ce cpu_addr cpu_write cpu_data_out cpu_sync cpu_rdy joystick_n switches_n fire_n (indices).
+// cpu_ce cpu_addr cpu_write cpu_data_out cpu_sync cpu_rdy joystick_n switches_n fire_n frame_end
+// (indices).
 // inputs: n rows of (step, joystick_n, switches_n, fire_n), sorted by step. framing:
 // AtariConsole::Framing.
 void ttsim_atari_attach(void* h, const int32_t* ports, const uint8_t* rom, uint64_t rom_size,
-                        int scheme, int framing, int stella_max_lines, int mark_visible,
+                        int scheme, int framing, int mark_visible,
                         const uint64_t* inputs, uint64_t n_inputs, int record_audio) {
     Sim* s = sim_of(h);
     auto* atari = new AtariConsole;
@@ -314,13 +315,13 @@ void ttsim_atari_attach(void* h, const int32_t* ports, const uint8_t* rom, uint6
                       &atari->audio0, &atari->audio1,
                       &atari->audio_tick, &atari->cpu_ce, &atari->cpu_addr, &atari->cpu_write,
                       &atari->cpu_data_out, &atari->cpu_sync, &atari->cpu_rdy,
-                      &atari->joystick_n, &atari->switches_n, &atari->fire_n};
+                      &atari->joystick_n, &atari->switches_n, &atari->fire_n,
+                      &atari->frame_end};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) *fields[i] = s->ports[ports[i]];
     atari->rom.assign(rom, rom + rom_size);
     atari->scheme_index = uint8_t(scheme);
     atari->scheme.set(scheme);
     atari->framing = framing;
-    atari->stella_max_lines = uint64_t(stella_max_lines);
     atari->mark_visible = mark_visible;
     for (uint64_t i = 0; i < n_inputs; i++)
         atari->inputs.push_back({inputs[4 * i], uint8_t(inputs[4 * i + 1]),
@@ -331,7 +332,7 @@ void ttsim_atari_attach(void* h, const int32_t* ports, const uint8_t* rom, uint6
 }
 // Frames numbered skip.. go into buffer (capacity x lines_per_frame x 160) and their line counts
 // into lines; buffer = nullptr stops capturing. With Stella's framing, steps go into step_log
-// (step_capacity rows of 3) and the run stops when it is full; otherwise when buffer is full.
+// (step_capacity rows of 4) and the run stops when it is full; otherwise when buffer is full.
 void ttsim_atari_set_buffer(void* h, uint8_t* buffer, uint32_t* lines, uint64_t capacity,
                             uint64_t skip, int lines_per_frame, int64_t* step_log,
                             uint64_t step_capacity) {
