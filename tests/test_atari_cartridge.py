@@ -144,3 +144,18 @@ def test_mismatched_roms_are_user_errors():
         check_rom(bytes(4096), "F8")
     with pytest.raises(TtsimError, match="unknown cartridge scheme"):
         check_rom(bytes(4096), "3F")
+
+
+def test_only_a_dpc_cartridge_gets_the_dpc_chip_on_the_fast_path():
+    """The fast path's console for other cartridges leaves the DPC chip out (a real console has
+    none either); Pitfall II's gets it."""
+    from amaranth.hdl import Fragment
+
+    from ttsim.tools.atari_run import native_top
+
+    assert native_top("DPC") == "console:NativeAtari2600"
+    assert {native_top(scheme) for scheme in SCHEMES if scheme != "DPC"} == {
+        "console:NativeAtari2600WithoutDpc"}
+    parts = {dpc: [name for _, name, _ in Fragment.get(Cartridge(dpc=dpc), None).subfragments]
+             for dpc in (True, False)}
+    assert "dpc" in parts[True] and "dpc" not in parts[False]

@@ -1,7 +1,8 @@
 """Running an Atari 2600 cartridge on the fast path: `ttsim run atari2600 --rom FILE --frames N`.
 
-The native top (designs/atari2600/console.py, `NativeAtari2600`) is verilated once for every
-cartridge; the fast path's atari model (tools/fastpath/atari.h) serves the ROM image, drives the
+The native top (designs/atari2600/console.py: `NativeAtari2600WithoutDpc`, or `NativeAtari2600`
+for Pitfall II's DPC cartridge, see `native_top`) is verilated once for every cartridge; the fast
+path's atari model (tools/fastpath/atari.h) serves the ROM image, drives the
 scheme that `cartridge.check_rom` detects, sets the controllers frame by frame and captures frames
 and audio.
 
@@ -116,6 +117,12 @@ class AtariRun:
     report: dict
 
 
+def native_top(scheme: str) -> str:
+    """The native top ("module:Class") for a cartridge of `scheme`: the DPC chip's logic costs
+    the fast path about a quarter of its speed, so only a DPC cartridge gets a console with it."""
+    return "console:NativeAtari2600" if scheme == "DPC" else "console:NativeAtari2600WithoutDpc"
+
+
 @contextlib.contextmanager
 def console(rom: bytes, scheme: str, *, events=(), keys: dict = KEYS,
             settings: dict | None = None, **model):
@@ -126,7 +133,7 @@ def console(rom: bytes, scheme: str, *, events=(), keys: dict = KEYS,
     from ttsim import fast
     from ttsim.designs.atari2600.cartridge import SCHEMES
 
-    sim = fast.Simulation(DESIGN, native=True)
+    sim = fast.Simulation(DESIGN, native=True, top=native_top(scheme))
     try:
         sim.attach_atari(rom, SCHEMES.index(scheme), inputs=input_rows(events, keys), **model)
         for name, value in (settings or {}).items():

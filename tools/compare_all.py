@@ -12,7 +12,7 @@ import json
 import pathlib
 import sys
 
-from ttsim.errors import TtsimError
+from ttsim.errors import TtsimError, run_program
 from ttsim.tools import compare
 
 
@@ -68,4 +68,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_program("compare_all", main))

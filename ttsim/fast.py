@@ -146,7 +146,8 @@ class Simulation:
     """A persistent fast-path simulation of one design (close it, or use `with`; the memory
     view `attach_bus6502` returns is only valid until then).
 
-    native: simulate the design's `[fast]` top (default when it has one) rather than its TT top.
+    native: simulate the design's `[fast]` top (default when it has one) rather than its TT top;
+    top: with native, another native top of the design ("module:Class") than `[fast] top`.
     trace: a .vcd or .fst path to trace cycles [trace_from, trace_to) into (a tracing build).
     component: an Amaranth component to simulate instead of the design's tops (the design then
     only names the build folder and gives the clock and the `[fast]` table); verilog: the same
@@ -155,7 +156,8 @@ class Simulation:
 
     def __init__(self, design: str | Design, *, native: bool | None = None,
                  trace: str | Path | None = None, trace_from: int = 0,
-                 trace_to: int | None = None, component=None, verilog: str | None = None):
+                 trace_to: int | None = None, component=None, verilog: str | None = None,
+                 top: str | None = None):
         from ttsim.tools import fastpath
 
         self._handle = None  # set once the C side exists; close() relies on it
@@ -170,7 +172,7 @@ class Simulation:
             if trace_from < 0:
                 raise TtsimError("the trace window cannot start before cycle 0")
         self.build = fastpath.build(self.design, native=native, trace=suffix, component=component,
-                                    verilog=verilog)
+                                    verilog=verilog, top=top)
         self.native = self.build.native
         self._lib = _load(self.build.library)
         self.ports = {p.name: p for p in self.build.ports}

@@ -139,8 +139,11 @@ class AtariLive:
     def __init__(self, design: registry.Design, rom: bytes, scheme: int,
                  size: tuple[int, int]):
         from ttsim import fast
+        from ttsim.designs.atari2600.cartridge import SCHEMES
+        from ttsim.tools import atari_run
 
-        self.simulation = fast.Simulation(design, native=True)
+        self.simulation = fast.Simulation(design, native=True,
+                                          top=atari_run.native_top(SCHEMES[scheme]))
         self.simulation.attach_atari(rom, scheme)
         self.simulation.reset()
         self.controls = Controls()

@@ -1,5 +1,6 @@
 """The figures `ttsim bench atari2600` adds ([bench] in design.toml): how fast the native top
-(`console:NativeAtari2600` on the Verilator fast path, the way `ttsim run atari2600` runs it)
+(`console:NativeAtari2600WithoutDpc` for this cartridge, on the Verilator fast path, the way
+`ttsim run atari2600` runs it)
 plays a real cartridge, in Atari frames per second of wall-clock time and of CPU time (one core;
 the CPU figure holds whatever else shares the machine). Real time is 60 frames per second.
 """

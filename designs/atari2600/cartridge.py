@@ -118,6 +118,8 @@ class Cartridge(wiring.Component):
         Superchip RAM in its read window, or a DPC register.
 
     `superchip=False` leaves out the 128 bytes of Superchip RAM (F8SC and F6SC then read as F8/F6);
+    `dpc=False` leaves out the DPC chip (a DPC image then runs as F8: wrong, so a host that builds
+    this variant must not give it Pitfall II; on a real console the chip is in the cartridge too);
     `dpc_music=False` leaves out DPC's music mode (see `dpc.DataFetchers`), for the TT chip.
     """
 
@@ -132,8 +134,9 @@ class Cartridge(wiring.Component):
     rom_data: In(8)
     read_data: Out(8)
 
-    def __init__(self, superchip: bool = True, dpc_music: bool = True):
+    def __init__(self, superchip: bool = True, dpc: bool = True, dpc_music: bool = True):
         self.superchip = superchip
+        self.dpc = dpc
         self.dpc_music = dpc_music
         super().__init__()
 
@@ -176,33 +179,13 @@ class Cartridge(wiring.Component):
                 m.d.sync += fe_bank_stored.eq(~self.data_bus[5] ^ START_BANK["FE"])
         fe_bank = fe_bank_stored ^ START_BANK["FE"]
 
-        dpc = DataFetchers(music=self.dpc_music)
-        if self.dpc_music:
-            # The DPC's registers change only at the end of a DPC cartridge's bus cycles: on a
-            # clock gated to those, Verilator leaves much of their logic alone the rest of the
-            # time (the fast path's native top runs about 17% faster). The chip's smaller DPC
-            # stays on the core clock: the gate would cost it more area than it has.
-            m.domains.dpc = ClockDomain(local=True)
-            m.submodules.dpc_clock = dpc_clock = ClockGate("dpc")
-            m.d.comb += dpc_clock.enable.eq(self.access & is_scheme["DPC"])
-            dpc = DomainRenamer("dpc")(dpc)
-        m.submodules.dpc = dpc
-        m.d.comb += [
-            dpc.offset.eq(offset),
-            dpc.selected.eq(selected),
-            dpc.access.eq(self.access),
-            dpc.write.eq(self.write),
-            dpc.data_in.eq(self.data_bus),
-            dpc.sync.eq(self.sync),
-            dpc.rdy.eq(self.rdy),
-            dpc.enable.eq(is_scheme["DPC"]),
-            dpc.rom_data.eq(self.rom_data),
-        ]
+        fetchers = self._dpc(m, offset, selected, is_scheme["DPC"]) if self.dpc else None
 
         with m.If(is_scheme["2K"]):
             m.d.comb += self.rom_addr.eq(offset[:11])
-        with m.Elif(dpc.display):
-            m.d.comb += self.rom_addr.eq(PROGRAM_BYTES + dpc.display_addr)
+        if fetchers is not None:
+            with m.Elif(fetchers.display):
+                m.d.comb += self.rom_addr.eq(PROGRAM_BYTES + fetchers.display_addr)
         with m.Elif(f8_family):
             m.d.comb += self.rom_addr.eq(Cat(offset, bank[0]))
         with m.Elif(f6_family):
@@ -214,10 +197,39 @@ class Cartridge(wiring.Component):
         with m.Else():
             m.d.comb += self.rom_addr.eq(offset)
 
-        m.d.comb += self.read_data.eq(Mux(dpc.own_read, dpc.read_data, self.rom_data))
+        if fetchers is None:
+            m.d.comb += self.read_data.eq(self.rom_data)
+        else:
+            m.d.comb += self.read_data.eq(Mux(fetchers.own_read, fetchers.read_data, self.rom_data))
         if self.superchip:
             self._superchip(m, offset, selected, is_scheme["F8SC"] | is_scheme["F6SC"])
         return m
+
+    def _dpc(self, m, offset, selected, enabled):
+        """The DPC chip's data fetchers, acting while `enabled` (the scheme is DPC)."""
+        dpc = DataFetchers(music=self.dpc_music)
+        if self.dpc_music:
+            # The DPC's registers change only at the end of a DPC cartridge's bus cycles: on a
+            # clock gated to those, Verilator leaves much of their logic alone the rest of the
+            # time (the fast path's native top runs about 17% faster). The chip's smaller DPC
+            # stays on the core clock: the gate would cost it more area than it has.
+            m.domains.dpc = ClockDomain(local=True)
+            m.submodules.dpc_clock = dpc_clock = ClockGate("dpc")
+            m.d.comb += dpc_clock.enable.eq(self.access & enabled)
+            dpc = DomainRenamer("dpc")(dpc)
+        m.submodules.dpc = dpc
+        m.d.comb += [
+            dpc.offset.eq(offset),
+            dpc.selected.eq(selected),
+            dpc.access.eq(self.access),
+            dpc.write.eq(self.write),
+            dpc.data_in.eq(self.data_bus),
+            dpc.sync.eq(self.sync),
+            dpc.rdy.eq(self.rdy),
+            dpc.enable.eq(enabled),
+            dpc.rom_data.eq(self.rom_data),
+        ]
+        return dpc
 
     def _superchip(self, m, offset, selected, enabled):
         """128 bytes of RAM: the write port at offsets 0x000-0x07F, the read port at 0x080-0x0FF."""

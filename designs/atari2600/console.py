@@ -96,13 +96,14 @@ class Atari2600(ConsolePorts):
     rom_addr: Out(ROM_ADDRESS_BITS)
     rom_data: In(8)
 
-    def __init__(self, superchip: bool = True, reset_registers: bool = False,
+    def __init__(self, superchip: bool = True, reset_registers: bool = False, dpc: bool = True,
                  dpc_music: bool = True):
         # reset_registers: reset also clears the CPU's A, X, Y, S, P and PC (see CPU6502), so a
-        # gate-level simulation starts from known values (the TT top uses it). superchip and
-        # dpc_music: see `Cartridge`.
+        # gate-level simulation starts from known values (the TT top uses it). superchip, dpc
+        # and dpc_music: see `Cartridge`.
         self.superchip = superchip
         self.reset_registers = reset_registers
+        self.dpc = dpc
         self.dpc_music = dpc_music
         super().__init__()
 
@@ -110,7 +111,7 @@ class Atari2600(ConsolePorts):
         m = Module()
         m.submodules.tia = tia = TIA()
         m.submodules.riot = riot = RIOT()
-        m.submodules.cartridge = cartridge = Cartridge(self.superchip, self.dpc_music)
+        m.submodules.cartridge = cartridge = Cartridge(self.superchip, self.dpc, self.dpc_music)
         cpu = CPU6502(address_bits=ADDRESS_BITS, interrupts=False,
                       reset_registers=self.reset_registers)
         m.submodules.cpu = EnableInserter({"sync": tia.cpu_ce})(cpu)
@@ -240,7 +241,7 @@ class NativeAtari2600(Atari2600):
     def elaborate(self, platform):
         m = Module()
         m.domains.sync = domain = ClockDomain()
-        m.submodules.core = core = Atari2600(self.superchip)
+        m.submodules.core = core = Atari2600(self.superchip, dpc=self.dpc)
         reset = Signal(init=1, reset_less=True)
         m.d.sync += reset.eq(self.rst)
         m.d.comb += [domain.clk.eq(self.clk), domain.rst.eq(reset)]
@@ -255,3 +256,12 @@ class NativeAtari2600(Atari2600):
             else:
                 m.d.comb += outer.eq(inner[path])
         return m
+
+
+class NativeAtari2600WithoutDpc(NativeAtari2600):
+    """`NativeAtari2600` without the DPC chip, for every cartridge but Pitfall II's: a real
+    console has no DPC either (the chip sits in that one cartridge), and the fast path runs about
+    a quarter faster without its logic. `atari_run.native_top` chooses between the two."""
+
+    def __init__(self):
+        super().__init__(dpc=False)

@@ -108,12 +108,14 @@ def _verilator_version() -> str:
 
 
 def build(design: Design, native: bool | None = None, trace: str | None = None,
-          component=None, verilog: str | None = None) -> Build:
+          component=None, verilog: str | None = None, top: str | None = None) -> Build:
     """Builds (or finds in the cache) the fast-path library of a design.
 
-    native: build the `[fast]` top (default: when the design has one). trace: None, ".vcd" or
-    ".fst" for a tracing variant. component: an Amaranth component to build instead of the
-    design's tops (a model's test bench, a design's sub-block); it is converted on every call.
+    native: build the `[fast]` top (default: when the design has one), or with `top` another
+    native top of the design ("module:Class", e.g. a variant without an optional part).
+    trace: None, ".vcd" or ".fst" for a tracing variant. component: an Amaranth component to
+    build instead of the design's tops (a model's test bench, a design's sub-block); it is
+    converted on every call.
     verilog: Verilog text to build instead, its top module named as the design's TT top (the
     switch-level check's probe wrapper).
     """
@@ -130,7 +132,7 @@ def build(design: Design, native: bool | None = None, trace: str | None = None,
         if "top" not in table:
             raise TtsimError(f"design {design.name!r} has no native top ([fast] top in "
                              "design.toml)")
-        verilog = export.build(design, top=table["top"]).verilog.read_text()
+        verilog = export.build(design, top=top or table["top"]).verilog.read_text()
     else:
         verilog = export.build(design).verilog.read_text()
     ports = top_ports(verilog, design.top_module)
