@@ -233,6 +233,11 @@ class NativeAtari2600(Atari2600):
     `rom_data` must be presented on the clock before `cpu_ce` (the host serves the byte at
     `rom_addr` on every clock: `rom_addr` holds still for the two clocks before `cpu_ce`), and
     reset is released one clock later.
+
+    Reset also clears the CPU's registers (`reset_registers`), as Stella's system reset does:
+    ale-py resets the console after the frames it runs when it loads a ROM, and a game that reads
+    a register before setting it (Battle Zone) must find what it found at power-on, not what
+    those frames left.
     """
 
     clk: In(1)
@@ -241,7 +246,7 @@ class NativeAtari2600(Atari2600):
     def elaborate(self, platform):
         m = Module()
         m.domains.sync = domain = ClockDomain()
-        m.submodules.core = core = Atari2600(self.superchip, dpc=self.dpc)
+        m.submodules.core = core = Atari2600(self.superchip, reset_registers=True, dpc=self.dpc)
         reset = Signal(init=1, reset_less=True)
         m.d.sync += reset.eq(self.rst)
         m.d.comb += [domain.clk.eq(self.clk), domain.rst.eq(reset)]
