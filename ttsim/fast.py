@@ -65,8 +65,8 @@ DEFAULT_FLASH_SIZE = 16 * 1024 * 1024
 VGA_SHAPE = (480, 640, 3)
 # The native Atari 2600 top's ports the atari model uses, in the order ttsim_atari_attach takes.
 ATARI_PORTS = ("rom_addr", "rom_data", "scheme", "colour", "hcount", "hblank", "vblank", "vsync",
-               "audio0", "audio1", "audio_tick", "cpu_ce", "cpu_addr", "cpu_write", "cpu_data_out",
-               "cpu_sync", "cpu_rdy", "joystick_n", "switches_n", "fire_n", "frame_end")
+               "audio0", "audio1", "audio_tick", "cpu_ce", "cpu_addr", "cpu_sync", "cpu_rdy",
+               "joystick_n", "switches_n", "fire_n", "frame_end")
 ATARI_FRAMINGS = ("vsync", "stella")  # AtariConsole::Framing
 ATARI_WIDTH = 160
 ATARI_LINE_CLOCKS = 228

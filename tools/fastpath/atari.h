@@ -42,7 +42,7 @@ struct AtariConsole : Model {
     static constexpr uint64_t STELLA_STEP_INSTRUCTIONS = 25000;
 
     Port rom_addr, rom_data, scheme, colour, hcount, hblank, vblank, vsync, audio0, audio1;
-    Port audio_tick, cpu_ce, cpu_addr, cpu_write, cpu_data_out, cpu_sync, cpu_rdy;
+    Port audio_tick, cpu_ce, cpu_addr, cpu_sync, cpu_rdy;
     Port joystick_n, switches_n, fire_n, frame_end;
     std::vector<uint8_t> rom;
     uint8_t scheme_index = 0;

@@ -301,7 +301,7 @@ void ttsim_qspi_attach(void* h, int uio_out, int uio_oe, int uio_in, const uint8
 uint64_t ttsim_qspi_reads(void* h) { return sim_of(h)->flash->reads; }
 
 // ports: rom_addr rom_data scheme colour hcount hblank vblank vsync audio0 audio1 audio_tick
-// cpu_ce cpu_addr cpu_write cpu_data_out cpu_sync cpu_rdy joystick_n switches_n fire_n frame_end
+// cpu_ce cpu_addr cpu_sync cpu_rdy joystick_n switches_n fire_n frame_end
 // (indices).
 // inputs: n rows of (step, joystick_n, switches_n, fire_n), sorted by step. framing:
 // AtariConsole::Framing.
@@ -313,8 +313,8 @@ void ttsim_atari_attach(void* h, const int32_t* ports, const uint8_t* rom, uint6
     Port* fields[] = {&atari->rom_addr, &atari->rom_data, &atari->scheme, &atari->colour,
                       &atari->hcount, &atari->hblank, &atari->vblank, &atari->vsync,
                       &atari->audio0, &atari->audio1,
-                      &atari->audio_tick, &atari->cpu_ce, &atari->cpu_addr, &atari->cpu_write,
-                      &atari->cpu_data_out, &atari->cpu_sync, &atari->cpu_rdy,
+                      &atari->audio_tick, &atari->cpu_ce, &atari->cpu_addr, &atari->cpu_sync,
+                      &atari->cpu_rdy,
                       &atari->joystick_n, &atari->switches_n, &atari->fire_n,
                       &atari->frame_end};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) *fields[i] = s->ports[ports[i]];
