@@ -25,14 +25,7 @@ Start   POWER_ON
         sta NUSIZ1
         lda #$25            ; player 0 double width, missile 0 four wide
         sta NUSIZ0
-        lda #$1C
-        sta COLUP0
-        lda #$88
-        sta COLUP1
-        lda #$46
-        sta COLUPF
-        lda #$02
-        sta COLUBK
+        SET_COLOURS $1C, $88, $46, $02
 
 Frame   FRAME_START
         inc frame

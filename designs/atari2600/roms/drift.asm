@@ -26,14 +26,7 @@ frame   ds 1
         SEG code
         ORG $F000
 Start   POWER_ON
-        lda #$1E
-        sta COLUP0
-        lda #$C8
-        sta COLUP1
-        lda #$46
-        sta COLUPF
-        lda #$02
-        sta COLUBK
+        SET_COLOURS $1E, $C8, $46, $02
 
 Frame   FRAME_START
         inc frame
